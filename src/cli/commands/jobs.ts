@@ -1,0 +1,104 @@
+import type { Command } from 'commander';
+import { NotFoundError } from '../../errors.js';
+import type { JobRecord, JobStatus } from '../../storage/store.js';
+import { openStore } from '../runtime-env.js';
+import { parsePositiveInteger, printTable } from '../shared.js';
+
+const STATUSES: JobStatus[] = ['queued', 'running', 'succeeded', 'failed'];
+
+function jobJson(job: JobRecord): Record<string, unknown> {
+  return {
+    ...job,
+    runAt: job.runAt.toISOString(),
+    createdAt: job.createdAt.toISOString(),
+    updatedAt: job.updatedAt.toISOString(),
+    lockedUntil: job.lockedUntil?.toISOString(),
+    finishedAt: job.finishedAt?.toISOString(),
+  };
+}
+
+export function registerJobs(program: Command): void {
+  const jobs = program.command('jobs').description('inspect and retry runbook jobs');
+
+  jobs
+    .command('list')
+    .description('list the latest jobs, newest first')
+    .option('--status <status>', `only jobs in this status: ${STATUSES.join(', ')}`)
+    .option('--runbook <name>', 'only jobs of this runbook')
+    .option('--customer <account>', 'only jobs for this customer account')
+    .option('--app <reference>', 'only jobs for this app reference')
+    .option('--limit <n>', 'how many jobs to list (default 50)', parsePositiveInteger)
+    .option('--json', 'print JSON')
+    .action(async (options: { status?: string; runbook?: string; customer?: string; app?: string; limit?: number; json?: boolean }) => {
+      if (options.status && !STATUSES.includes(options.status as JobStatus)) {
+        throw new Error(`--status ${options.status} is invalid; use one of ${STATUSES.join(', ')}`);
+      }
+      const store = await openStore();
+      try {
+        const rows = await store.listJobs({
+          status: options.status as JobStatus | undefined,
+          runbook: options.runbook,
+          customerAccountId: options.customer,
+          appReference: options.app,
+          limit: options.limit,
+        });
+        if (options.json) {
+          console.log(JSON.stringify(rows.map(jobJson), null, 2));
+          return;
+        }
+        if (rows.length === 0) {
+          console.log('No jobs.');
+          return;
+        }
+        printTable(
+          rows.map((job) => ({
+            id: job.id,
+            runbook: job.runbook,
+            label: job.label,
+            status: job.status,
+            attempts: `${job.attempts}/${job.maxAttempts}`,
+            backoffs: String(job.backoffs),
+            created: job.createdAt.toISOString(),
+            error: (job.lastError ?? '').slice(0, 80),
+          })),
+        );
+      } finally {
+        await store.close();
+      }
+    });
+
+  jobs
+    .command('show')
+    .description('print one job with its trigger output, error and log lines')
+    .argument('<id>', 'job id')
+    .action(async (id: string) => {
+      const store = await openStore();
+      try {
+        const job = await store.getJob(id);
+        if (!job) throw new NotFoundError(`job ${id} not found; list jobs with \`xac jobs list\``);
+        const logs = await store.getJobLogs(id);
+        console.log(
+          JSON.stringify({ ...jobJson(job), logs: logs.map((line) => ({ ...line, at: line.at.toISOString() })) }, null, 2),
+        );
+      } finally {
+        await store.close();
+      }
+    });
+
+  jobs
+    .command('retry')
+    .description('queue a failed job again with a fresh count of attempts')
+    .argument('<id>', 'job id')
+    .action(async (id: string) => {
+      const store = await openStore();
+      try {
+        const job = await store.getJob(id);
+        if (!job) throw new NotFoundError(`job ${id} not found; list jobs with \`xac jobs list\``);
+        const retried = await store.retryJob(id, new Date());
+        if (!retried) throw new Error(`job ${id} is ${job.status}, not failed; only failed jobs can be retried`);
+        console.log(`Job ${id} queued again.`);
+      } finally {
+        await store.close();
+      }
+    });
+}

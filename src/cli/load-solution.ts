@@ -1,0 +1,24 @@
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { tsImport } from 'tsx/esm/api';
+import { SolutionError } from '../errors.js';
+import type { Solution } from '../solution/define.js';
+
+function isSolution(value: unknown): value is Solution {
+  return typeof value === 'object' && value !== null && (value as Solution).runbooks instanceof Map;
+}
+
+/** Imports a solution file (TypeScript or JavaScript) whose default export is `defineSolution(...)`. */
+export async function loadSolution(file: string): Promise<Solution> {
+  const path = resolve(file);
+  if (!existsSync(path)) {
+    throw new SolutionError(`solution file ${path} does not exist; pass the file that exports defineSolution(...)`);
+  }
+  const module = (await tsImport(pathToFileURL(path).href, import.meta.url)) as Record<string, unknown>;
+  const candidate = module.default ?? module.solution;
+  if (!isSolution(candidate)) {
+    throw new SolutionError(`${path} does not export a solution; add \`export default defineSolution({ runbooks: { ... } })\``);
+  }
+  return candidate;
+}

@@ -1,0 +1,32 @@
+import { Command, CommanderError } from 'commander';
+import { XacError } from '../errors.js';
+import { registerJobs } from './commands/jobs.js';
+import { registerKeys } from './commands/keys.js';
+import { registerPolicy } from './commands/policy.js';
+import { registerSecrets } from './commands/secrets.js';
+import { registerServe } from './commands/serve.js';
+
+export function buildProgram(): Command {
+  const program = new Command('xac')
+    .description('Xurrent App Connector: a self-hosted runtime for Xurrent Apps')
+    .showHelpAfterError()
+    .exitOverride();
+  registerServe(program);
+  registerPolicy(program);
+  registerSecrets(program);
+  registerJobs(program);
+  registerKeys(program);
+  return program;
+}
+
+try {
+  await buildProgram().parseAsync(process.argv);
+} catch (error) {
+  if (error instanceof CommanderError) process.exit(error.exitCode);
+  if (error instanceof XacError || (error instanceof Error && error.name === 'VerificationError')) {
+    console.error(`xac: ${error.message}`);
+  } else {
+    console.error(error);
+  }
+  process.exit(1);
+}

@@ -1,0 +1,39 @@
+import { ConfigError } from './errors.js';
+import type { ReceiverSettings } from './runtime.js';
+
+export interface ProcessConfig {
+  databasePath: string;
+  host: string;
+  port: number;
+  settings: Partial<ReceiverSettings>;
+}
+
+function integer(env: Record<string, string | undefined>, name: string, fallback: number, min: number, max: number): number {
+  const text = env[name];
+  if (text === undefined || text === '') return fallback;
+  const value = Number(text);
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new ConfigError(`${name}=${text} is invalid; use a whole number from ${min} to ${max}`);
+  }
+  return value;
+}
+
+/** Reads the process settings from XAC_* environment variables. */
+export function processConfigFromEnv(env: Record<string, string | undefined>): ProcessConfig {
+  const pattern = env.XAC_XURRENT_ACCOUNT_URL_PATTERN;
+  if (pattern !== undefined && pattern !== '' && !pattern.includes('{account}')) {
+    throw new ConfigError(
+      `XAC_XURRENT_ACCOUNT_URL_PATTERN=${pattern} has no {account} placeholder; write it like https://{account}.xurrent.com`,
+    );
+  }
+  return {
+    databasePath: env.XAC_DATABASE || '.xac/xac.sqlite',
+    host: env.XAC_HOST || '127.0.0.1',
+    port: integer(env, 'XAC_PORT', 4780, 0, 65535),
+    settings: {
+      maxTokenAgeSeconds: integer(env, 'XAC_MAX_TOKEN_AGE_SECONDS', 300, 10, 86_400),
+      bodyLimitBytes: integer(env, 'XAC_BODY_LIMIT_BYTES', 1024 * 1024, 1024, 100 * 1024 * 1024),
+      ...(pattern ? { accountUrlPattern: pattern } : {}),
+    },
+  };
+}

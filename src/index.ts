@@ -1,0 +1,10 @@
+export * from './solution/index.js';
+export { createApp, type XacApp, type XacAppOptions } from './app.js';
+export { Worker, type WorkerOptions } from './engine/worker.js';
+export { BackoffSignal, FailSignal } from './engine/signals.js';
+export { SqliteStore } from './storage/sqlite-store.js';
+export type * from './storage/store.js';
+export { SecretStore, type CustomerSecrets, type CustomerPolicy } from './secrets/secret-store.js';
+export { masterKeyRingFromEnv, parseMasterKey, createMasterKeyRing, type MasterKeyRing } from './secrets/master-keys.js';
+export { XacError, RejectionError, SolutionError, ConfigError } from './errors.js';
+export { createLogger, silentLogger } from './log.js';

@@ -1,0 +1,56 @@
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import { XacError } from '../errors.js';
+import { VerificationError } from './verification/errors.js';
+
+export interface ErrorBody {
+  error: string;
+  message: string;
+  requestId: string;
+}
+
+/**
+ * Maps every error to a status and a JSON body that says what failed. Rejections are 4xx and
+ * logged at info; anything else is a 500 whose body names only the request id, never a stack.
+ */
+export function handleError(error: unknown, request: FastifyRequest, reply: FastifyReply): FastifyReply {
+  let status = 500;
+  let code = 'XAC_INTERNAL_ERROR';
+  let message = `internal error; look for request id ${request.id} in the server log`;
+
+  if (error instanceof VerificationError) {
+    status = error.status;
+    code = error.code;
+    message = error.message;
+  } else if (error instanceof XacError) {
+    status = error.statusCode;
+    code = error.code;
+    message = error.message;
+  } else if (isFastifyClientError(error)) {
+    status = error.statusCode!;
+    code = error.code;
+    message = clientErrorMessage(error);
+  }
+
+  if (status >= 500) request.log.error({ err: error, code }, 'request failed');
+  else request.log.info({ code, status, reason: message }, 'request rejected');
+  const body: ErrorBody = { error: code, message, requestId: String(request.id) };
+  return reply.code(status).send(body);
+}
+
+function isFastifyClientError(error: unknown): error is FastifyError {
+  const candidate = error as Partial<FastifyError> | null;
+  return typeof candidate?.statusCode === 'number' && candidate.statusCode >= 400 && candidate.statusCode < 500 && typeof candidate.code === 'string';
+}
+
+function clientErrorMessage(error: FastifyError): string {
+  switch (error.code) {
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      return 'request body is larger than the limit; Xurrent deliveries are far smaller, so check the sender';
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+      return 'content type is not supported; send application/json';
+    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
+      return 'body is empty; send a JSON object';
+    default:
+      return error.message;
+  }
+}

@@ -1,0 +1,79 @@
+import type { FastifyInstance } from 'fastify';
+import { RejectionError } from '../../errors.js';
+import type { Runtime } from '../../runtime.js';
+import type { InstallationChangedOutput } from '../../solution/outputs.js';
+import { INSTALLATION_EVENTS, type InstallationEvent } from '../../solution/runbooks.js';
+import { readDeliveryHeaders } from '../delivery-headers.js';
+import { recordAndDispatch, type Candidate } from '../dispatch.js';
+import { providerPolicy } from '../provider-policy.js';
+import { appOfferingInfo, booleanField, customerRepresentative, optionalString, webhookInfo } from '../trigger-output.js';
+import { verifySignedBody } from '../verify-request.js';
+import { answerVerifyEvent } from '../verify-event.js';
+
+export const INSTALLATIONS_ROUTE = '/xurrent/installations';
+
+/** Receives the provider account's `app_instance.create|update|delete` webhooks. */
+export function registerInstallationsRoute(app: FastifyInstance, runtime: Runtime): void {
+  app.post(INSTALLATIONS_ROUTE, async (request, reply) => {
+    const headers = readDeliveryHeaders(request.headers);
+    const verified = await verifySignedBody(runtime, request.body as Buffer, await providerPolicy(runtime));
+    const { data, claims } = verified;
+
+    if (data.event === 'webhook.verify') return answerVerifyEvent(runtime, reply, INSTALLATIONS_ROUTE, verified, headers);
+    if (!INSTALLATION_EVENTS.includes(data.event as InstallationEvent)) {
+      throw new RejectionError(
+        'XAC_EVENT_NOT_HANDLED',
+        `event ${data.event} is not handled by ${INSTALLATIONS_ROUTE}, which takes ${INSTALLATION_EVENTS.join(', ')}; ` +
+          'point app_instance.secrets-update at /xurrent/secrets',
+        422,
+      );
+    }
+
+    const offering = appOfferingInfo(data.payload);
+    const customerAccountId = optionalString(data.payload.customer_account_id);
+    if (!offering || !customerAccountId) {
+      throw new RejectionError(
+        'XAC_PAYLOAD_INVALID',
+        `${data.event} delivery ${headers.delivery} lacks payload.app_offering.reference or payload.customer_account_id`,
+        422,
+      );
+    }
+
+    const representative = customerRepresentative(data.payload);
+    const output: InstallationChangedOutput = {
+      customerAccountId,
+      appReference: offering.reference,
+      appOffering: offering,
+      disabled: booleanField(data.payload, 'disabled'),
+      enabledByCustomer: booleanField(data.payload, 'enabled_by_customer'),
+      suspended: booleanField(data.payload, 'suspended'),
+      ...(representative ? { customerRepresentative: representative } : {}),
+      webhook: webhookInfo(data, headers),
+    };
+
+    const candidates: Candidate[] = [];
+    for (const [name, runbook] of runtime.solution.runbooks) {
+      if (runbook.kind !== 'installationChanged' || runbook.event !== data.event) continue;
+      if (runbook.appReference !== undefined && runbook.appReference !== offering.reference) continue;
+      candidates.push({ name, runbook, output });
+    }
+
+    const result = await recordAndDispatch(runtime, {
+      deliveryId: headers.delivery,
+      jti: claims.jti,
+      origin: headers.deliveryOrigin,
+      route: INSTALLATIONS_ROUTE,
+      event: data.event,
+      customerAccountId,
+      appReference: offering.reference,
+      summary: data,
+      candidates,
+      noMatchNote: `no installationChanged runbook for ${data.event} and app ${offering.reference}`,
+    });
+    runtime.logger.info(
+      { deliveryId: headers.delivery, event: data.event, customerAccountId, appReference: offering.reference, jobs: result.jobs.length, duplicate: result.duplicate },
+      'installation delivery recorded',
+    );
+    return reply.code(200).send(result);
+  });
+}

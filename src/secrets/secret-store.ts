@@ -1,0 +1,159 @@
+import { randomBytes } from 'node:crypto';
+import { SecretStoreError } from '../errors.js';
+import type { OauthApplicationCredentials } from '../solution/context.js';
+import type { DataKeyRecord, SecretListing, SecretWrite, Store } from '../storage/store.js';
+import { open, seal } from './cipher.js';
+import type { MasterKeyRing } from './master-keys.js';
+
+/** The webhook policy that Xurrent created in a customer account for an app's webhook. */
+export interface CustomerPolicy {
+  nodeId?: string;
+  /** Upper case, as Xurrent delivers it: RS256, ES512, ... */
+  algorithm: string;
+  publicKeyPem: string;
+  audience?: string | null;
+  /** Present only for accounts with a custom domain; otherwise the account URL is the issuer. */
+  issuer?: string;
+}
+
+/** What the runtime holds for one customer account and app, merged over all deliveries. */
+export interface CustomerSecrets {
+  application?: OauthApplicationCredentials;
+  authorizationApplication?: OauthApplicationCredentials;
+  policy?: CustomerPolicy;
+  /** Values of the app offering's secret form fields, by field id. */
+  secrets: Record<string, unknown>;
+}
+
+/** Blocks of one secrets-update delivery; absent blocks leave the stored ones as they are. */
+export interface SecretBlocks {
+  application?: OauthApplicationCredentials;
+  authorizationApplication?: OauthApplicationCredentials;
+  policy?: CustomerPolicy;
+  secrets?: Record<string, unknown>;
+}
+
+const SECRET_FIELD_PREFIX = 'secret:';
+
+/**
+ * Envelope encryption of customer secrets: one AES-256 data key per customer account and app,
+ * wrapped by the master key. Destroying the data key makes that pair's ciphertexts unreadable.
+ */
+export class SecretStore {
+  constructor(
+    private readonly store: Store,
+    private readonly keyRing: MasterKeyRing,
+    private readonly now: () => Date = () => new Date(),
+  ) {}
+
+  /** Encrypts the blocks of a delivery into rows that `Store.recordDelivery` writes in its transaction. */
+  async encryptBlocks(customerAccountId: string, appReference: string, blocks: SecretBlocks): Promise<SecretWrite[]> {
+    const entries: Array<[string, unknown]> = [];
+    if (blocks.application) entries.push(['application', blocks.application]);
+    if (blocks.authorizationApplication) entries.push(['authorization_application', blocks.authorizationApplication]);
+    if (blocks.policy) entries.push(['policy', blocks.policy]);
+    for (const [field, value] of Object.entries(blocks.secrets ?? {})) {
+      entries.push([SECRET_FIELD_PREFIX + field, value]);
+    }
+    if (entries.length === 0) return [];
+
+    const dataKey = await this.dataKey(customerAccountId, appReference, true);
+    return entries.map(([name, value]) => ({
+      customerAccountId,
+      appReference,
+      name,
+      ciphertext: seal(dataKey, Buffer.from(JSON.stringify(value), 'utf8'), additionalData(customerAccountId, appReference, name)),
+    }));
+  }
+
+  async read(customerAccountId: string, appReference: string): Promise<CustomerSecrets> {
+    const rows = await this.store.readSecrets(customerAccountId, appReference);
+    const result: CustomerSecrets = { secrets: {} };
+    if (rows.length === 0) return result;
+
+    const dataKey = await this.dataKey(customerAccountId, appReference, false);
+    for (const row of rows) {
+      const value = JSON.parse(open(dataKey, row.ciphertext, additionalData(customerAccountId, appReference, row.name)).toString('utf8')) as unknown;
+      if (row.name === 'application') result.application = value as OauthApplicationCredentials;
+      else if (row.name === 'authorization_application') result.authorizationApplication = value as OauthApplicationCredentials;
+      else if (row.name === 'policy') result.policy = value as CustomerPolicy;
+      else if (row.name.startsWith(SECRET_FIELD_PREFIX)) result.secrets[row.name.slice(SECRET_FIELD_PREFIX.length)] = value;
+    }
+    return result;
+  }
+
+  /** Names and update times only; values never leave through a listing. */
+  async list(filter?: { customerAccountId?: string; appReference?: string }): Promise<SecretListing[]> {
+    return this.store.listSecrets(filter);
+  }
+
+  /** Deletes the pair's secrets and its data key, so that copies of the rows in backups stay unreadable. */
+  async destroy(customerAccountId: string, appReference: string): Promise<void> {
+    await this.store.purgeCustomerApp(customerAccountId, appReference);
+  }
+
+  /** Re-wraps every data key that the current master key does not wrap yet; returns how many changed. */
+  async rotate(): Promise<{ rewrapped: number; alreadyCurrent: number }> {
+    let rewrapped = 0;
+    let alreadyCurrent = 0;
+    for (const record of await this.store.listDataKeys()) {
+      if (record.masterKeyId === this.keyRing.current.id) {
+        alreadyCurrent++;
+        continue;
+      }
+      const plainKey = this.unwrap(record);
+      const updated: DataKeyRecord = { ...record, masterKeyId: this.keyRing.current.id, wrappedKey: this.wrap(record, plainKey) };
+      // Another process may have rotated this key meanwhile; then it is current already.
+      if (await this.store.rewrapDataKey(updated, record.masterKeyId)) rewrapped++;
+      else alreadyCurrent++;
+    }
+    return { rewrapped, alreadyCurrent };
+  }
+
+  private async dataKey(customerAccountId: string, appReference: string, create: boolean): Promise<Buffer> {
+    let record = await this.store.getDataKey(customerAccountId, appReference);
+    if (!record) {
+      if (!create) {
+        throw new SecretStoreError(
+          'XAC_DATA_KEY_MISSING',
+          `no data key stored for customer ${customerAccountId} and app ${appReference}; its secrets were destroyed or never stored`,
+        );
+      }
+      const plainKey = randomBytes(32);
+      const draft: DataKeyRecord = {
+        customerAccountId,
+        appReference,
+        masterKeyId: this.keyRing.current.id,
+        wrappedKey: Buffer.alloc(0),
+        createdAt: this.now(),
+      };
+      draft.wrappedKey = this.wrap(draft, plainKey);
+      record = await this.store.ensureDataKey(draft);
+    }
+    return this.unwrap(record);
+  }
+
+  private wrap(record: Pick<DataKeyRecord, 'customerAccountId' | 'appReference'>, plainKey: Buffer): Buffer {
+    return seal(this.keyRing.current.key, plainKey, dataKeyLabel(record));
+  }
+
+  private unwrap(record: DataKeyRecord): Buffer {
+    const masterKey = this.keyRing.byId.get(record.masterKeyId);
+    if (!masterKey) {
+      throw new SecretStoreError(
+        'XAC_MASTER_KEY_UNKNOWN',
+        `the data key of customer ${record.customerAccountId} and app ${record.appReference} is wrapped by master key ${record.masterKeyId}, ` +
+          'which is neither XAC_MASTER_KEY nor in XAC_PREVIOUS_MASTER_KEYS; add that key to XAC_PREVIOUS_MASTER_KEYS',
+      );
+    }
+    return open(masterKey.key, record.wrappedKey, dataKeyLabel(record));
+  }
+}
+
+function additionalData(customerAccountId: string, appReference: string, name: string): string {
+  return `secret:${customerAccountId}/${appReference}/${name}`;
+}
+
+function dataKeyLabel(record: Pick<DataKeyRecord, 'customerAccountId' | 'appReference'>): string {
+  return `data-key:${record.customerAccountId}/${record.appReference}`;
+}

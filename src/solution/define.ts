@@ -1,0 +1,169 @@
+import { SolutionError } from '../errors.js';
+import { INSTALLATION_EVENTS, type Runbook } from './runbooks.js';
+
+export interface SecretsWaitOptions {
+  /** Seconds between two looks for secrets that have not arrived yet. Default 30. */
+  intervalSeconds?: number;
+  /** Looks before the action fails. Default 10. */
+  attempts?: number;
+}
+
+export interface SolutionOptions {
+  /** Runbooks by name; the name identifies a runbook's jobs, so keep it stable. */
+  runbooks: Record<string, Runbook>;
+  /** Jobs that run at once in one worker process. Default 5. */
+  concurrency?: number;
+  /** How token and config actions wait for secrets that Xurrent has not delivered yet. */
+  secretsWait?: SecretsWaitOptions;
+}
+
+export interface Solution {
+  readonly runbooks: ReadonlyMap<string, Runbook>;
+  readonly concurrency: number;
+  readonly secretsWait: Required<SecretsWaitOptions>;
+  /** App references named by the runbooks. */
+  readonly appReferences: readonly string[];
+}
+
+const RUNBOOK_NAME = /^[A-Za-z][A-Za-z0-9_-]{0,63}$/;
+const ENDPOINT_PATH = /^[A-Za-z0-9][A-Za-z0-9_\-/]{0,127}$/;
+
+/** Validates the runbooks and returns the solution that `xac serve` runs. */
+export function defineSolution(options: SolutionOptions): Solution {
+  if (options === null || typeof options !== 'object' || typeof options.runbooks !== 'object') {
+    throw new SolutionError('defineSolution expects { runbooks: { name: runbook, ... } }');
+  }
+
+  const runbooks = new Map<string, Runbook>();
+  const endpointPaths = new Map<string, string>();
+  let secretsRunbook: string | undefined;
+  const appReferences = new Set<string>();
+
+  for (const [name, runbook] of Object.entries(options.runbooks)) {
+    if (!RUNBOOK_NAME.test(name)) {
+      throw new SolutionError(
+        `runbook name "${name}" is invalid; use a letter followed by up to 63 letters, digits, "_" or "-"`,
+      );
+    }
+    validateRunbook(name, runbook);
+
+    switch (runbook.kind) {
+      case 'secretsChanged':
+        if (secretsRunbook) {
+          throw new SolutionError(
+            `runbooks "${secretsRunbook}" and "${name}" are both secretsChanged; a solution has at most one`,
+          );
+        }
+        secretsRunbook = name;
+        runbook.appReferences?.forEach((reference) => appReferences.add(reference));
+        break;
+      case 'installationChanged':
+        if (runbook.appReference) appReferences.add(runbook.appReference);
+        break;
+      case 'automationWebhook':
+        appReferences.add(runbook.appReference);
+        break;
+      case 'jsonEndpoint': {
+        const other = endpointPaths.get(runbook.path);
+        if (other) {
+          throw new SolutionError(`runbooks "${other}" and "${name}" both use the endpoint path "${runbook.path}"`);
+        }
+        endpointPaths.set(runbook.path, name);
+        break;
+      }
+    }
+    runbooks.set(name, runbook);
+  }
+
+  const concurrency = options.concurrency ?? 5;
+  if (!Number.isInteger(concurrency) || concurrency < 1) {
+    throw new SolutionError(`concurrency ${String(concurrency)} is invalid; use a whole number of 1 or more`);
+  }
+
+  return {
+    runbooks,
+    concurrency,
+    secretsWait: {
+      intervalSeconds: options.secretsWait?.intervalSeconds ?? 30,
+      attempts: options.secretsWait?.attempts ?? 10,
+    },
+    appReferences: [...appReferences],
+  };
+}
+
+function validateRunbook(name: string, runbook: Runbook): void {
+  const kinds = ['secretsChanged', 'installationChanged', 'automationWebhook', 'jsonEndpoint'];
+  if (!runbook || !kinds.includes(runbook.kind)) {
+    throw new SolutionError(
+      `runbook "${name}" is not a runbook; create it with secretsChanged, installationChanged, automationWebhook or jsonEndpoint`,
+    );
+  }
+  if (runbook.kind !== 'secretsChanged' && typeof runbook.handler !== 'function') {
+    throw new SolutionError(`runbook "${name}" has no handler function`);
+  }
+  if (runbook.discard !== undefined && typeof runbook.discard !== 'function') {
+    throw new SolutionError(`runbook "${name}": discard must be a function of the trigger output`);
+  }
+  const maxAttempts = runbook.retry?.maxAttempts;
+  if (maxAttempts !== undefined && (!Number.isInteger(maxAttempts) || maxAttempts < 1)) {
+    throw new SolutionError(`runbook "${name}": retry.maxAttempts ${maxAttempts} is invalid; use 1 or more`);
+  }
+
+  switch (runbook.kind) {
+    case 'installationChanged':
+      if (!INSTALLATION_EVENTS.includes(runbook.event)) {
+        throw new SolutionError(
+          `runbook "${name}": event "${String(runbook.event)}" is invalid; use one of ${INSTALLATION_EVENTS.join(', ')}`,
+        );
+      }
+      break;
+    case 'automationWebhook':
+      if (typeof runbook.appReference !== 'string' || runbook.appReference === '') {
+        throw new SolutionError(`runbook "${name}": automationWebhook needs the appReference of its app offering`);
+      }
+      break;
+    case 'jsonEndpoint':
+      if (typeof runbook.path !== 'string' || !ENDPOINT_PATH.test(runbook.path)) {
+        throw new SolutionError(
+          `runbook "${name}": endpoint path "${String(runbook.path)}" is invalid; use letters, digits, "_", "-" and "/" without a leading "/"`,
+        );
+      }
+      validateAuth(name, runbook.auth);
+      break;
+    case 'secretsChanged':
+      break;
+  }
+}
+
+function validateAuth(name: string, auth: unknown): void {
+  const fix = `set auth to { type: 'apiKey' | 'basic' | 'hmac' | 'custom', ... } or write auth: 'none' for an open endpoint`;
+  if (auth === 'none') return;
+  if (!auth || typeof auth !== 'object' || !('type' in auth)) {
+    throw new SolutionError(`runbook "${name}": jsonEndpoint needs auth; ${fix}`);
+  }
+  const value = auth as Record<string, unknown>;
+  switch (value.type) {
+    case 'apiKey':
+      if (typeof value.header !== 'string' || !Array.isArray(value.keys) || value.keys.length === 0 || value.keys.some((key) => typeof key !== 'string' || key === '')) {
+        throw new SolutionError(`runbook "${name}": apiKey auth needs a header name and at least one non-empty key`);
+      }
+      return;
+    case 'basic':
+      if (typeof value.username !== 'string' || typeof value.password !== 'string' || value.password === '') {
+        throw new SolutionError(`runbook "${name}": basic auth needs a username and a non-empty password`);
+      }
+      return;
+    case 'hmac':
+      if (!Array.isArray(value.secrets) || value.secrets.length === 0 || value.secrets.some((secret) => typeof secret !== 'string' || secret === '')) {
+        throw new SolutionError(`runbook "${name}": hmac auth needs at least one non-empty signing secret`);
+      }
+      return;
+    case 'custom':
+      if (typeof value.verify !== 'function') {
+        throw new SolutionError(`runbook "${name}": custom auth needs a verify function`);
+      }
+      return;
+    default:
+      throw new SolutionError(`runbook "${name}": auth type "${String(value.type)}" is unknown; ${fix}`);
+  }
+}

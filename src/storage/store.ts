@@ -1,0 +1,158 @@
+/**
+ * The storage contract. The SQLite store implements it for one process (or several on one
+ * machine); every method is async so that a PostgreSQL store can implement the same contract.
+ * Storage knows nothing of Xurrent: it stores opaque JSON and ciphertext.
+ */
+
+export type JobStatus = 'queued' | 'running' | 'succeeded' | 'failed';
+
+export interface DeliveryRecord {
+  id: string;
+  /** The JWT id; unique among recorded deliveries when present. */
+  jti?: string;
+  /** The original delivery id that Xurrent names on a retry. */
+  origin?: string;
+  route: string;
+  event: string;
+  customerAccountId?: string;
+  appReference?: string;
+  receivedAt: Date;
+  /** What the delivery contained, with secret values removed. */
+  summary: unknown;
+  status: 'accepted' | 'discarded';
+  note?: string;
+}
+
+export interface SecretWrite {
+  customerAccountId: string;
+  appReference: string;
+  name: string;
+  ciphertext: Buffer;
+}
+
+export interface SecretRow extends SecretWrite {
+  updatedAt: Date;
+}
+
+export interface SecretListing {
+  customerAccountId: string;
+  appReference: string;
+  name: string;
+  updatedAt: Date;
+}
+
+export interface DataKeyRecord {
+  customerAccountId: string;
+  appReference: string;
+  masterKeyId: string;
+  wrappedKey: Buffer;
+  createdAt: Date;
+}
+
+export interface NewJob {
+  id: string;
+  runbook: string;
+  label: string;
+  deliveryId: string;
+  customerAccountId?: string;
+  appReference?: string;
+  /** The trigger output, free of secret values. */
+  trigger: unknown;
+  maxAttempts: number;
+  runAt: Date;
+}
+
+export interface JobRecord extends NewJob {
+  /** Position in the queue; jobs of one customer account and app run in this order. */
+  sequence: number;
+  status: JobStatus;
+  /** Runs that count towards maxAttempts. */
+  attempts: number;
+  backoffs: number;
+  lastError?: string;
+  lockedBy?: string;
+  lockedUntil?: Date;
+  createdAt: Date;
+  updatedAt: Date;
+  finishedAt?: Date;
+}
+
+export interface JobLogLine {
+  at: Date;
+  attempt: number;
+  level: 'debug' | 'info' | 'warn' | 'error';
+  message: string;
+  data?: Record<string, unknown>;
+}
+
+export interface JobFilter {
+  status?: JobStatus;
+  runbook?: string;
+  customerAccountId?: string;
+  appReference?: string;
+  limit?: number;
+}
+
+export interface StoredProviderPolicy {
+  algorithm: string;
+  publicKeyPem: string;
+  issuer: string;
+  audience?: string | null;
+  source: 'manual' | 'provisioned';
+  updatedAt: Date;
+}
+
+export type JobOutcome =
+  | { kind: 'succeeded' }
+  | { kind: 'retry'; runAt: Date; error: string }
+  | { kind: 'backoff'; runAt: Date; reason: string }
+  | { kind: 'failed'; error: string };
+
+export interface RecordDeliveryInput {
+  delivery: DeliveryRecord;
+  secrets: SecretWrite[];
+  jobs: NewJob[];
+}
+
+export interface Store {
+  readonly kind: 'sqlite' | 'postgres';
+  migrate(): Promise<void>;
+  close(): Promise<void>;
+  ping(): Promise<void>;
+
+  /**
+   * Stores a delivery, its secrets and its jobs in one transaction. A delivery whose id, jti or
+   * origin is already recorded stores nothing and returns duplicate: true.
+   */
+  recordDelivery(input: RecordDeliveryInput): Promise<{ duplicate: boolean }>;
+  getDelivery(id: string): Promise<DeliveryRecord | undefined>;
+  listDeliveries(limit: number): Promise<DeliveryRecord[]>;
+
+  getProviderPolicy(): Promise<StoredProviderPolicy | undefined>;
+  setProviderPolicy(policy: StoredProviderPolicy): Promise<void>;
+
+  /** Inserts the data key unless one exists for the pair, and returns the stored one. */
+  ensureDataKey(record: DataKeyRecord): Promise<DataKeyRecord>;
+  getDataKey(customerAccountId: string, appReference: string): Promise<DataKeyRecord | undefined>;
+  listDataKeys(): Promise<DataKeyRecord[]>;
+  /** Replaces a wrapped key only if it is still wrapped by expectedMasterKeyId. */
+  rewrapDataKey(record: DataKeyRecord, expectedMasterKeyId: string): Promise<boolean>;
+
+  readSecrets(customerAccountId: string, appReference: string): Promise<SecretRow[]>;
+  listSecrets(filter?: { customerAccountId?: string; appReference?: string }): Promise<SecretListing[]>;
+  /** Deletes the pair's secrets and destroys its data key. */
+  purgeCustomerApp(customerAccountId: string, appReference: string): Promise<void>;
+
+  claimJob(workerId: string, leaseMs: number, now: Date): Promise<JobRecord | undefined>;
+  extendLease(jobId: string, workerId: string, until: Date): Promise<boolean>;
+  /** Applies a run's outcome; false when the lease was lost to another worker. */
+  finishJob(jobId: string, workerId: string, outcome: JobOutcome, now: Date): Promise<boolean>;
+  appendJobLogs(jobId: string, lines: JobLogLine[]): Promise<void>;
+  getJob(id: string): Promise<JobRecord | undefined>;
+  listJobs(filter?: JobFilter): Promise<JobRecord[]>;
+  getJobLogs(id: string): Promise<JobLogLine[]>;
+  /** Queues a failed job again with a fresh count of attempts. */
+  retryJob(id: string, now: Date): Promise<JobRecord | undefined>;
+  /** When the next queued job is due, to let an idle worker sleep until then. */
+  nextRunAt(): Promise<Date | undefined>;
+}
