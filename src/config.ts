@@ -6,6 +6,7 @@ export interface ProcessConfig {
   host: string;
   port: number;
   settings: Partial<ReceiverSettings>;
+  worker: { leaseMs: number; pollIntervalMs: number };
 }
 
 function integer(env: Record<string, string | undefined>, name: string, fallback: number, min: number, max: number): number {
@@ -34,6 +35,10 @@ export function processConfigFromEnv(env: Record<string, string | undefined>): P
       maxTokenAgeSeconds: integer(env, 'XAC_MAX_TOKEN_AGE_SECONDS', 300, 10, 86_400),
       bodyLimitBytes: integer(env, 'XAC_BODY_LIMIT_BYTES', 1024 * 1024, 1024, 100 * 1024 * 1024),
       ...(pattern ? { accountUrlPattern: pattern } : {}),
+    },
+    worker: {
+      leaseMs: integer(env, 'XAC_JOB_LEASE_MS', 60_000, 1000, 3_600_000),
+      pollIntervalMs: integer(env, 'XAC_POLL_INTERVAL_MS', 1000, 10, 60_000),
     },
   };
 }

@@ -39,7 +39,7 @@ export async function startFromEnv(options: StartOptions, env: NodeJS.ProcessEnv
     databasePath: config.databasePath,
     logger,
     settings: config.settings,
-    worker: options.worker,
+    worker: options.worker ? config.worker : false,
   });
   if (!options.receiver) {
     app.worker?.start();

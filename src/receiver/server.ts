@@ -15,7 +15,6 @@ export function buildReceiver(runtime: Runtime): FastifyInstance {
   const app = Fastify({
     loggerInstance: runtime.logger.child({ component: 'receiver' }) as FastifyBaseLogger,
     bodyLimit: runtime.settings.bodyLimitBytes,
-    disableRequestLogging: false,
     return503OnClosing: true,
   });
 
