@@ -19,6 +19,8 @@ export interface XacAppOptions {
   logger?: Logger;
   now?: () => Date;
   settings?: Partial<ReceiverSettings>;
+  /** HTTP client for webhook.verify callbacks; the global fetch by default. */
+  fetch?: typeof globalThis.fetch;
   /** Run a worker in this process (default), or false for a receiver alone. */
   worker?: boolean | Omit<Partial<WorkerOptions>, 'store' | 'secretStore' | 'solution' | 'logger'>;
 }
@@ -47,6 +49,7 @@ export async function createApp(options: XacAppOptions): Promise<XacApp> {
     logger,
     now,
     settings: { ...DEFAULT_RECEIVER_SETTINGS, ...options.settings },
+    ...(options.fetch ? { fetch: options.fetch } : {}),
   };
 
   let worker: Worker | undefined;

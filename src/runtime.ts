@@ -32,6 +32,11 @@ export interface Runtime {
   logger: Logger;
   now: () => Date;
   settings: ReceiverSettings;
+  /**
+   * HTTP client for `webhook.verify` callbacks; the global fetch by default. Tests of deliveries
+   * from hosts that cannot be reached here inject one.
+   */
+  fetch?: typeof globalThis.fetch;
   /** Called after a delivery's jobs were committed, so that a worker in this process starts at once. */
   onJobsRecorded?: () => void;
 }

@@ -29,7 +29,10 @@ export async function answerVerifyEvent(
       422,
     );
   }
-  await answerVerifyCallback(callback, verified.claims.iss, { timeoutMs: runtime.settings.verifyCallbackTimeoutMs });
+  await answerVerifyCallback(callback, verified.claims.iss, {
+    timeoutMs: runtime.settings.verifyCallbackTimeoutMs,
+    ...(runtime.fetch ? { fetch: runtime.fetch } : {}),
+  });
 
   const webhookName = typeof verified.data.name === 'string' ? verified.data.name : 'webhook';
   const result = await recordAndDispatch(runtime, {

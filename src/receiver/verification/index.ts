@@ -1,0 +1,13 @@
+export { VERIFICATION_ERROR_STATUS, VerificationError } from './errors.js';
+export type { VerificationErrorCode, VerificationErrorOptions } from './errors.js';
+export { parseEnvelope } from './envelope.js';
+export { WEBHOOK_POLICY_ALGORITHMS, importPolicyKey, loadVerificationKey, parsePolicyAlgorithm } from './policy.js';
+export type { ImportedPolicyKey, WebhookPolicy, WebhookPolicyAlgorithm } from './policy.js';
+export { webhookDataSchema } from './webhook-data.js';
+export type { WebhookData } from './webhook-data.js';
+export { verifyDelivery } from './verify.js';
+export type { VerifiedClaims, VerifiedDelivery, VerifyDeliveryOptions } from './verify.js';
+export { customerAccountUrl, customerIssuer, issuerBelongsToAccount } from './customer-issuer.js';
+export type { AccountUrlOptions, CustomerIssuerInput, IssuerOwnershipOptions, StoredCustomerPolicy } from './customer-issuer.js';
+export { answerVerifyCallback } from './callback.js';
+export type { VerifyCallbackOptions } from './callback.js';
