@@ -10,12 +10,14 @@ function isSolution(value: unknown): value is Solution {
 }
 
 /** Imports a solution file (TypeScript or JavaScript) whose default export is `defineSolution(...)`. */
-export async function loadSolution(file: string): Promise<Solution> {
+export async function loadSolution(file: string, options: { fresh?: boolean } = {}): Promise<Solution> {
   const path = resolve(file);
   if (!existsSync(path)) {
     throw new SolutionError(`solution file ${path} does not exist; pass the file that exports defineSolution(...)`);
   }
-  const module = (await tsImport(pathToFileURL(path).href, import.meta.url)) as Record<string, unknown>;
+  // A query string makes the module loader import a changed file again instead of its cached copy.
+  const url = pathToFileURL(path).href + (options.fresh ? `?reload=${Date.now()}` : '');
+  const module = (await tsImport(url, import.meta.url)) as Record<string, unknown>;
   const candidate = module.default ?? module.solution;
   if (!isSolution(candidate)) {
     throw new SolutionError(`${path} does not export a solution; add \`export default defineSolution({ runbooks: { ... } })\``);
