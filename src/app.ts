@@ -1,4 +1,6 @@
 import type { FastifyInstance } from 'fastify';
+import { XurrentConnection } from './connection/xurrent-connection.js';
+import type { ConnectionSettings } from './xurrent/connection-settings.js';
 import { Worker, type WorkerOptions } from './engine/worker.js';
 import { silentLogger, type Logger } from './log.js';
 import { buildReceiver } from './receiver/server.js';
@@ -19,6 +21,8 @@ export interface XacAppOptions {
   logger?: Logger;
   now?: () => Date;
   settings?: Partial<ReceiverSettings>;
+  /** Connection settings of the provider's Xurrent account; runbooks cannot call Xurrent without them. */
+  connection?: ConnectionSettings;
   /** HTTP client for webhook.verify callbacks; the global fetch by default. */
   fetch?: typeof globalThis.fetch;
   /** Run a worker in this process (default), or false for a receiver alone. */
@@ -50,12 +54,13 @@ export async function createApp(options: XacAppOptions): Promise<XacApp> {
     now,
     settings: { ...DEFAULT_RECEIVER_SETTINGS, ...options.settings },
     ...(options.fetch ? { fetch: options.fetch } : {}),
+    ...(options.connection ? { connection: new XurrentConnection(options.connection, store, secretStore) } : {}),
   };
 
   let worker: Worker | undefined;
   if (options.worker !== false) {
     const workerOptions = typeof options.worker === 'object' ? options.worker : {};
-    worker = new Worker({ ...workerOptions, store, secretStore, solution: options.solution, logger, now });
+    worker = new Worker({ ...workerOptions, store, secretStore, solution: options.solution, logger, now, connection: runtime.connection });
     runtime.onJobsRecorded = () => worker?.notify();
   }
   const receiver = buildReceiver(runtime);

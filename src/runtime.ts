@@ -1,3 +1,4 @@
+import type { XurrentConnection } from './connection/xurrent-connection.js';
 import type { Logger } from './log.js';
 import type { SecretStore } from './secrets/secret-store.js';
 import type { Solution } from './solution/define.js';
@@ -32,6 +33,8 @@ export interface Runtime {
   logger: Logger;
   now: () => Date;
   settings: ReceiverSettings;
+  /** The provider's connection to Xurrent, when XAC_PROVIDER_* settings are given. */
+  connection?: XurrentConnection;
   /**
    * HTTP client for `webhook.verify` callbacks; the global fetch by default. Tests of deliveries
    * from hosts that cannot be reached here inject one.

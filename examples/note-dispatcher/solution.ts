@@ -54,15 +54,20 @@ export default defineSolution({
       },
     ),
 
-    externalStatus: jsonEndpoint(
-      {
-        path: 'note-dispatcher/status',
-        auth: statusSecret ? { type: 'hmac', secrets: [statusSecret] } : 'none',
-        body: z.object({ customer_account_id: z.string(), app_reference: z.string(), status: z.enum(['ok', 'degraded']) }),
-      },
-      (ctx) => {
-        ctx.log.info(`external status for ${ctx.trigger.customerAccountId}: ${ctx.trigger.body.status}`);
-      },
-    ),
+    // Served only when its signing secret is configured, so that the endpoint is never open.
+    ...(statusSecret
+      ? {
+          externalStatus: jsonEndpoint(
+            {
+              path: 'note-dispatcher/status',
+              auth: { type: 'hmac', secrets: [statusSecret] },
+              body: z.object({ customer_account_id: z.string(), app_reference: z.string(), status: z.enum(['ok', 'degraded']) }),
+            },
+            (ctx) => {
+              ctx.log.info(`external status for ${ctx.trigger.customerAccountId}: ${ctx.trigger.body.status}`);
+            },
+          ),
+        }
+      : {}),
   },
 });

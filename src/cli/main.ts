@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { XacError } from '../errors.js';
+import { registerDev } from './commands/dev.js';
 import { registerJobs } from './commands/jobs.js';
 import { registerKeys } from './commands/keys.js';
 import { registerPolicy } from './commands/policy.js';
@@ -12,6 +13,7 @@ export function buildProgram(): Command {
     .showHelpAfterError()
     .exitOverride();
   registerServe(program);
+  registerDev(program);
   registerPolicy(program);
   registerSecrets(program);
   registerJobs(program);

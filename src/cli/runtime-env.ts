@@ -6,6 +6,7 @@ import { SecretStore } from '../secrets/secret-store.js';
 import { defineSolution, type Solution } from '../solution/define.js';
 import { SqliteStore } from '../storage/sqlite-store.js';
 import type { Store } from '../storage/store.js';
+import { resolveConnectionSettings, type ConnectionSettings } from '../xurrent/connection-settings.js';
 
 /** Opens the configured store for commands that need no solution, such as `xac jobs list`. */
 export async function openStore(env: NodeJS.ProcessEnv = process.env): Promise<Store> {
@@ -30,15 +31,28 @@ export interface StartOptions {
 }
 
 /** Starts receiver and worker from the environment, as `xac serve` and `xac worker` do. */
+/** The provider connection when XAC_PROVIDER_ACCOUNT is set; runbooks then may call Xurrent. */
+export function connectionFromEnv(env: NodeJS.ProcessEnv, logger?: Logger): ConnectionSettings | undefined {
+  if (!env.XAC_PROVIDER_ACCOUNT) return undefined;
+  const settings = resolveConnectionSettings(env);
+  for (const warning of settings.warnings) logger?.warn(warning);
+  return settings;
+}
+
 export async function startFromEnv(options: StartOptions, env: NodeJS.ProcessEnv = process.env): Promise<{ app: XacApp; url?: string }> {
   const config = processConfigFromEnv(env);
   const logger = options.logger ?? createLogger();
+  const connection = connectionFromEnv(env, logger);
   const app = await createApp({
     solution: options.solution ?? defineSolution({ runbooks: {} }),
     keyRing: masterKeyRingFromEnv(env),
     databasePath: config.databasePath,
     logger,
-    settings: config.settings,
+    settings: {
+      ...config.settings,
+      accountUrlPattern: config.settings.accountUrlPattern ?? connection?.endpoints.accountUrlPattern,
+    },
+    ...(connection ? { connection } : {}),
     worker: options.worker ? config.worker : false,
   });
   if (!options.receiver) {

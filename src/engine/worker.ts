@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
+import type { XurrentConnection } from '../connection/xurrent-connection.js';
 import type { Logger } from '../log.js';
 import type { SecretStore } from '../secrets/secret-store.js';
 import type { Solution } from '../solution/define.js';
@@ -13,6 +14,7 @@ export interface WorkerOptions {
   secretStore: SecretStore;
   solution: Solution;
   logger: Logger;
+  connection?: XurrentConnection;
   now?: () => Date;
   retryPolicy?: Partial<RetryPolicy>;
   /** How long a claimed job stays with this worker without a heartbeat, in milliseconds. Default 60 000. */
@@ -42,6 +44,7 @@ export class Worker {
   private readonly pollIntervalMs: number;
   private readonly concurrency: number;
   private readonly secretStore: SecretStore;
+  private readonly connection?: XurrentConnection;
   private readonly running = new Set<Promise<void>>();
   private stopped = true;
   private loop?: Promise<void>;
@@ -50,6 +53,7 @@ export class Worker {
   constructor(options: WorkerOptions) {
     this.store = options.store;
     this.secretStore = options.secretStore;
+    this.connection = options.connection;
     this.solution = options.solution;
     this.now = options.now ?? (() => new Date());
     this.retryPolicy = { ...DEFAULT_RETRY_POLICY, ...options.retryPolicy };
@@ -158,7 +162,7 @@ export class Worker {
     }, Math.max(1000, Math.floor(this.leaseMs / 3)));
 
     const { ctx, logLines } = buildContext(
-      { solution: this.solution, secretStore: this.secretStore, now: this.now },
+      { solution: this.solution, secretStore: this.secretStore, now: this.now, connection: this.connection },
       job,
       logger,
     );
@@ -199,6 +203,10 @@ export class Worker {
       return { kind: 'backoff', runAt: new Date(now + waitMs), reason: truncate(error.reason) };
     }
     if (error instanceof FailSignal) return { kind: 'failed', error: truncate(error.message) };
+    // Errors that say a retry cannot help, such as rejected credentials, fail the job at once.
+    if (error instanceof Error && (error as { retryable?: unknown }).retryable === false) {
+      return { kind: 'failed', error: truncate(describe(error)) };
+    }
 
     const message = truncate(describe(error));
     if (job.attempts >= job.maxAttempts) {

@@ -82,6 +82,20 @@ export class SecretStore {
     return result;
   }
 
+  /**
+   * Seals a value other than a delivered secret (a cached OAuth token, a step result) under the
+   * pair's data key, so that destroying the pair's key destroys it too.
+   */
+  async seal(customerAccountId: string, appReference: string, label: string, value: unknown): Promise<Buffer> {
+    const dataKey = await this.dataKey(customerAccountId, appReference, true);
+    return seal(dataKey, Buffer.from(JSON.stringify(value), 'utf8'), valueLabel(customerAccountId, appReference, label));
+  }
+
+  async unseal(customerAccountId: string, appReference: string, label: string, sealed: Buffer): Promise<unknown> {
+    const dataKey = await this.dataKey(customerAccountId, appReference, false);
+    return JSON.parse(open(dataKey, sealed, valueLabel(customerAccountId, appReference, label)).toString('utf8')) as unknown;
+  }
+
   /** Names and update times only; values never leave through a listing. */
   async list(filter?: { customerAccountId?: string; appReference?: string }): Promise<SecretListing[]> {
     return this.store.listSecrets(filter);
@@ -152,6 +166,10 @@ export class SecretStore {
 
 function additionalData(customerAccountId: string, appReference: string, name: string): string {
   return `secret:${customerAccountId}/${appReference}/${name}`;
+}
+
+function valueLabel(customerAccountId: string, appReference: string, label: string): string {
+  return `value:${customerAccountId}/${appReference}/${label}`;
 }
 
 function dataKeyLabel(record: Pick<DataKeyRecord, 'customerAccountId' | 'appReference'>): string {

@@ -1,4 +1,5 @@
 import type { Logger } from '../log.js';
+import type { XurrentGraphqlClient } from '../xurrent/graphql-client.js';
 
 /** Credentials of an OAuth application that Xurrent created in a customer account for an app. */
 export interface OauthApplicationCredentials {
@@ -50,6 +51,13 @@ export interface RunbookContext<Trigger> {
   fail(message: string): never;
   clientCredentialsToken(target?: CustomerApp): Promise<OauthApplicationCredentials>;
   authorizationCodeToken(target?: CustomerApp): Promise<OauthApplicationCredentials>;
+  /**
+   * A GraphQL client of the customer account, authenticated with the app's client credentials
+   * application there. A 429 or 503 from Xurrent reschedules the job after Retry-After.
+   */
+  xurrent(target?: CustomerApp): Promise<XurrentGraphqlClient>;
+  /** A GraphQL client of the provider account, with the provider's credentials. */
+  provider(): XurrentGraphqlClient;
 }
 
 export type RunbookHandler<Trigger> = (ctx: RunbookContext<Trigger>) => unknown;

@@ -81,4 +81,26 @@ export const SQLITE_MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX job_logs_job ON job_logs (job_id);
   `,
+  `
+  CREATE TABLE cache_entries (
+    key TEXT PRIMARY KEY,
+    ciphertext BLOB NOT NULL,
+    expires_at INTEGER NOT NULL
+  );
+
+  CREATE TABLE locks (
+    name TEXT PRIMARY KEY,
+    owner TEXT NOT NULL,
+    expires_at INTEGER NOT NULL
+  );
+
+  CREATE TABLE job_steps (
+    job_id TEXT NOT NULL,
+    name TEXT NOT NULL,
+    result BLOB NOT NULL,
+    encrypted INTEGER NOT NULL,
+    created_at INTEGER NOT NULL,
+    PRIMARY KEY (job_id, name)
+  );
+  `,
 ];

@@ -9,7 +9,9 @@ import type {
   JobLogLine,
   JobOutcome,
   JobRecord,
+  CacheEntry,
   RecordDeliveryInput,
+  StepRecord,
   SecretListing,
   SecretRow,
   Store,
@@ -367,25 +369,82 @@ export class SqliteStore implements Store {
       .get() as Row;
     return row.due === null || row.due === undefined ? undefined : new Date(row.due as number);
   }
+  async getCacheEntry(key: string, now: Date): Promise<CacheEntry | undefined> {
+    const row = this.db.prepare('SELECT * FROM cache_entries WHERE key = ? AND expires_at > ?').get(key, now.getTime()) as Row | undefined;
+    return row ? { ciphertext: row.ciphertext as Buffer, expiresAt: new Date(row.expires_at as number) } : undefined;
+  }
+
+  async putCacheEntry(key: string, entry: CacheEntry): Promise<void> {
+    this.db
+      .prepare(
+        `INSERT INTO cache_entries (key, ciphertext, expires_at) VALUES (?, ?, ?)
+         ON CONFLICT (key) DO UPDATE SET ciphertext = excluded.ciphertext, expires_at = excluded.expires_at`,
+      )
+      .run(key, entry.ciphertext, entry.expiresAt.getTime());
+  }
+
+  async deleteCacheEntry(key: string): Promise<void> {
+    this.db.prepare('DELETE FROM cache_entries WHERE key = ?').run(key);
+  }
+
+  async tryAcquireLock(name: string, owner: string, until: Date, now: Date): Promise<boolean> {
+    const result = this.db
+      .prepare(
+        `INSERT INTO locks (name, owner, expires_at) VALUES (@name, @owner, @until)
+         ON CONFLICT (name) DO UPDATE SET owner = excluded.owner, expires_at = excluded.expires_at
+         WHERE locks.expires_at <= @now OR locks.owner = @owner`,
+      )
+      .run({ name, owner, until: until.getTime(), now: now.getTime() });
+    return result.changes === 1;
+  }
+
+  async releaseLock(name: string, owner: string): Promise<void> {
+    this.db.prepare('DELETE FROM locks WHERE name = ? AND owner = ?').run(name, owner);
+  }
+
+  async getStep(jobId: string, name: string): Promise<StepRecord | undefined> {
+    const row = this.db.prepare('SELECT * FROM job_steps WHERE job_id = ? AND name = ?').get(jobId, name) as Row | undefined;
+    return row ? toStep(row) : undefined;
+  }
+
+  async putStep(jobId: string, step: StepRecord): Promise<StepRecord> {
+    this.db
+      .prepare(
+        `INSERT INTO job_steps (job_id, name, result, encrypted, created_at) VALUES (?, ?, ?, ?, ?)
+         ON CONFLICT (job_id, name) DO NOTHING`,
+      )
+      .run(jobId, step.name, step.result, step.encrypted ? 1 : 0, step.createdAt.getTime());
+    return (await this.getStep(jobId, step.name))!;
+  }
 }
 
-function optional<T>(value: unknown): T | undefined {
+function toStep(row: Row): StepRecord {
+  return {
+    name: row.name as string,
+    result: row.result as Buffer,
+    encrypted: row.encrypted === 1,
+    createdAt: new Date(row.created_at as number),
+  };
+}
+
+
+function sqliteOptional<T>(value: unknown): T | undefined {
   return value === null || value === undefined ? undefined : (value as T);
 }
 
 function toDelivery(row: Row): DeliveryRecord {
   return {
     id: row.id as string,
-    jti: optional<string>(row.jti),
-    origin: optional<string>(row.origin),
+    jti: sqliteOptional<string>(row.jti),
+    origin: sqliteOptional<string>(row.origin),
     route: row.route as string,
     event: row.event as string,
-    customerAccountId: optional<string>(row.customer_account_id),
-    appReference: optional<string>(row.app_reference),
+    customerAccountId: sqliteOptional<string>(row.customer_account_id),
+    appReference: sqliteOptional<string>(row.app_reference),
     receivedAt: new Date(row.received_at as number),
     summary: JSON.parse(row.summary as string) as unknown,
     status: row.status as DeliveryRecord['status'],
-    note: optional<string>(row.note),
+    note: sqliteOptional<string>(row.note),
   };
 }
 
@@ -400,24 +459,24 @@ function toDataKey(row: Row): DataKeyRecord {
 }
 
 function toJob(row: Row): JobRecord {
-  const lockedUntil = optional<number>(row.locked_until);
-  const finishedAt = optional<number>(row.finished_at);
+  const lockedUntil = sqliteOptional<number>(row.locked_until);
+  const finishedAt = sqliteOptional<number>(row.finished_at);
   return {
     sequence: row.sequence as number,
     id: row.id as string,
     runbook: row.runbook as string,
     label: row.label as string,
     deliveryId: row.delivery_id as string,
-    customerAccountId: optional<string>(row.customer_account_id),
-    appReference: optional<string>(row.app_reference),
+    customerAccountId: sqliteOptional<string>(row.customer_account_id),
+    appReference: sqliteOptional<string>(row.app_reference),
     trigger: JSON.parse(row.trigger as string) as unknown,
     status: row.status as JobRecord['status'],
     attempts: row.attempts as number,
     maxAttempts: row.max_attempts as number,
     backoffs: row.backoffs as number,
     runAt: new Date(row.run_at as number),
-    lastError: optional<string>(row.last_error),
-    lockedBy: optional<string>(row.locked_by),
+    lastError: sqliteOptional<string>(row.last_error),
+    lockedBy: sqliteOptional<string>(row.locked_by),
     lockedUntil: lockedUntil === undefined ? undefined : new Date(lockedUntil),
     createdAt: new Date(row.created_at as number),
     updatedAt: new Date(row.updated_at as number),

@@ -108,6 +108,19 @@ export type JobOutcome =
   | { kind: 'backoff'; runAt: Date; reason: string }
   | { kind: 'failed'; error: string };
 
+export interface CacheEntry {
+  ciphertext: Buffer;
+  expiresAt: Date;
+}
+
+export interface StepRecord {
+  name: string;
+  /** JSON of the step's result, sealed when `encrypted` is true. */
+  result: Buffer;
+  encrypted: boolean;
+  createdAt: Date;
+}
+
 export interface RecordDeliveryInput {
   delivery: DeliveryRecord;
   secrets: SecretWrite[];
@@ -155,4 +168,21 @@ export interface Store {
   retryJob(id: string, now: Date): Promise<JobRecord | undefined>;
   /** When the next queued job is due, to let an idle worker sleep until then. */
   nextRunAt(): Promise<Date | undefined>;
+
+  /** Encrypted values shared by all processes, such as OAuth tokens; expired entries read as absent. */
+  getCacheEntry(key: string, now: Date): Promise<CacheEntry | undefined>;
+  putCacheEntry(key: string, entry: CacheEntry): Promise<void>;
+  deleteCacheEntry(key: string): Promise<void>;
+
+  /**
+   * Takes the named lock for owner until `until`, when it is free or its holder's time ran out.
+   * Locks live in the database so that they hold across processes.
+   */
+  tryAcquireLock(name: string, owner: string, until: Date, now: Date): Promise<boolean>;
+  releaseLock(name: string, owner: string): Promise<void>;
+
+  /** Completed steps of a job, so that a run after a retry or crash skips them. */
+  getStep(jobId: string, name: string): Promise<StepRecord | undefined>;
+  /** Records a step's result unless one is recorded already; returns the stored record. */
+  putStep(jobId: string, step: StepRecord): Promise<StepRecord>;
 }

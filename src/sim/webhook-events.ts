@@ -1,0 +1,45 @@
+/** Values of Xurrent's WebhookEvent enum (83 values, schema of 2026-05-29). */
+export const WEBHOOK_EVENTS: readonly string[] = [
+  'app_instance.create',
+  'app_instance.delete',
+  'app_instance.secrets-update',
+  'app_instance.update',
+  'automation_rule',
+  ...expand('broadcast', ['create', 'update']),
+  ...expand('ci', ['create', 'update']),
+  ...expand('contract', ['create', 'update']),
+  ...expand('flsa', ['create', 'update']),
+  ...expand('knowledge_article', ['create', 'update']),
+  ...expand('organization', ['create', 'update']),
+  ...expand('out_of_office_period', ['create', 'delete', 'update']),
+  ...expand('person', ['create', 'update']),
+  ...expand('problem', ['create', 'manager-changed', 'member-changed', 'note-added', 'status-changed', 'team-changed', 'update']),
+  ...expand('product', ['create', 'update']),
+  ...expand('project', ['create', 'manager-changed', 'note-added', 'status-changed', 'update']),
+  ...expand('project_task', ['create', 'delete', 'note-added', 'status-changed', 'update']),
+  ...expand('release', ['create', 'manager-changed', 'note-added', 'update']),
+  ...expand('request', [
+    'agile-board-column-changed',
+    'create',
+    'major-incident-status-changed',
+    'member-changed',
+    'note-added',
+    'status-changed',
+    'team-changed',
+    'update',
+  ]),
+  ...expand('risk', ['create', 'manager-changed', 'note-added', 'status-changed', 'update']),
+  ...expand('service', ['create', 'update']),
+  ...expand('service_instance', ['create', 'update']),
+  ...expand('service_offering', ['create', 'update']),
+  ...expand('sla', ['create', 'update']),
+  ...expand('task', ['create', 'member-changed', 'note-added', 'status-changed', 'team-changed', 'update']),
+  ...expand('team', ['create', 'update']),
+  ...expand('time_entry', ['create', 'delete', 'update']),
+  'webhook.verify',
+  ...expand('workflow', ['create', 'manager-changed', 'note-added', 'status-changed', 'update']),
+];
+
+function expand(model: string, actions: string[]): string[] {
+  return actions.map((action) => `${model}.${action}`);
+}
