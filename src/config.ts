@@ -3,6 +3,9 @@ import type { ReceiverSettings } from './runtime.js';
 
 export interface ProcessConfig {
   databasePath: string;
+  /** PostgreSQL URL; when set, the store lives there instead of in the SQLite file. */
+  databaseUrl?: string;
+  databaseSchema?: string;
   host: string;
   port: number;
   settings: Partial<ReceiverSettings>;
@@ -29,6 +32,8 @@ export function processConfigFromEnv(env: Record<string, string | undefined>): P
   }
   return {
     databasePath: env.XAC_DATABASE || '.xac/xac.sqlite',
+    ...(env.XAC_DATABASE_URL ? { databaseUrl: env.XAC_DATABASE_URL } : {}),
+    ...(env.XAC_DATABASE_SCHEMA ? { databaseSchema: env.XAC_DATABASE_SCHEMA } : {}),
     host: env.XAC_HOST || '127.0.0.1',
     port: integer(env, 'XAC_PORT', 4780, 0, 65535),
     settings: {

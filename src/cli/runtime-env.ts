@@ -1,24 +1,33 @@
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { createApp, type XacApp } from '../app.js';
 import { processConfigFromEnv } from '../config.js';
+import { ConfigError } from '../errors.js';
 import { createLogger, type Logger } from '../log.js';
 import { masterKeyRingFromEnv } from '../secrets/master-keys.js';
 import { SecretStore } from '../secrets/secret-store.js';
 import { defineSolution, type Solution } from '../solution/define.js';
-import { SqliteStore } from '../storage/sqlite-store.js';
+import { openConfiguredStore } from '../storage/open-store.js';
 import type { Store } from '../storage/store.js';
 import { resolveConnectionSettings, type ConnectionSettings } from '../xurrent/connection-settings.js';
 
-/** Opens the configured store for commands that need no solution, such as `xac jobs list`. */
-export async function openStore(env: NodeJS.ProcessEnv = process.env): Promise<Store> {
+/**
+ * Opens the configured store for commands that need no solution, such as `xac jobs list`.
+ * With mustExist, a missing file is an error, so that a wrong XAC_DATABASE does not read as an empty store.
+ */
+export async function openStore(env: NodeJS.ProcessEnv = process.env, options: { mustExist?: boolean } = {}): Promise<Store> {
   const config = processConfigFromEnv(env);
-  const store = new SqliteStore({ filename: config.databasePath });
-  await store.migrate();
-  return store;
+  if (options.mustExist && !config.databaseUrl && !existsSync(config.databasePath)) {
+    throw new ConfigError(
+      `database ${resolve(config.databasePath)} does not exist; set XAC_DATABASE to the file that \`xac serve\` uses, or run the command in its working directory`,
+    );
+  }
+  return openConfiguredStore({ sqlitePath: config.databasePath, postgresUrl: config.databaseUrl, postgresSchema: config.databaseSchema });
 }
 
 export async function openSecretStore(env: NodeJS.ProcessEnv = process.env): Promise<{ store: Store; secretStore: SecretStore }> {
   const keyRing = masterKeyRingFromEnv(env);
-  const store = await openStore(env);
+  const store = await openStore(env, { mustExist: true });
   return { store, secretStore: new SecretStore(store, keyRing) };
 }
 
@@ -46,7 +55,7 @@ export async function startFromEnv(options: StartOptions, env: NodeJS.ProcessEnv
   const app = await createApp({
     solution: options.solution ?? defineSolution({ runbooks: {} }),
     keyRing: masterKeyRingFromEnv(env),
-    databasePath: config.databasePath,
+    store: await openConfiguredStore({ sqlitePath: config.databasePath, postgresUrl: config.databaseUrl, postgresSchema: config.databaseSchema }),
     logger,
     settings: {
       ...config.settings,
@@ -60,6 +69,6 @@ export async function startFromEnv(options: StartOptions, env: NodeJS.ProcessEnv
     return { app };
   }
   const url = await app.listen({ host: config.host, port: options.port ?? config.port });
-  logger.info({ url, database: config.databasePath, worker: options.worker }, 'xac serve listening');
+  logger.info({ url, store: app.runtime.store.kind, worker: options.worker }, 'xac serve listening');
   return { app, url };
 }

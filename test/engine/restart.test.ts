@@ -5,7 +5,9 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import pg from 'pg';
 import { afterEach, describe, expect, it } from 'vitest';
+import { POSTGRES_URL } from '../storage/stores.js';
 import { postJson, waitFor } from '../support/harness.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
@@ -20,12 +22,27 @@ async function freePort(): Promise<number> {
   });
 }
 
-describe('restart with a job in flight', () => {
+const STORES = [
+  { name: 'sqlite', env: (dir: string) => ({ XAC_DATABASE: join(dir, 'xac.sqlite') }) },
+  {
+    name: 'postgres',
+    env: (dir: string) => ({ XAC_DATABASE_URL: POSTGRES_URL, XAC_DATABASE_SCHEMA: `xac_restart_${dir.slice(-6).toLowerCase().replace(/[^a-z0-9]/g, '_')}` }),
+  },
+];
+
+describe.each(STORES)('restart with a job in flight on $name', (storeKind) => {
   const children: ChildProcess[] = [];
   let dir: string;
 
-  afterEach(() => {
+  afterEach(async () => {
     for (const child of children) child.kill('SIGKILL');
+    const schema = (storeKind.env(dir) as { XAC_DATABASE_SCHEMA?: string }).XAC_DATABASE_SCHEMA;
+    if (schema) {
+      const client = new pg.Client({ connectionString: POSTGRES_URL });
+      await client.connect();
+      await client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+      await client.end();
+    }
     rmSync(dir, { recursive: true, force: true });
   });
 
@@ -37,7 +54,7 @@ describe('restart with a job in flight', () => {
     writeFileSync(hangFlag, '');
     const env = {
       ...process.env,
-      XAC_DATABASE: join(dir, 'xac.sqlite'),
+      ...storeKind.env(dir),
       XAC_MASTER_KEY: randomBytes(32).toString('base64'),
       XAC_JOB_LEASE_MS: '1500',
       XAC_POLL_INTERVAL_MS: '100',
