@@ -28,7 +28,7 @@ export function handleError(error: unknown, request: FastifyRequest, reply: Fast
   } else if (isFastifyClientError(error)) {
     status = error.statusCode!;
     code = error.code;
-    message = clientErrorMessage(error);
+    message = clientErrorMessage(error, request);
   }
 
   if (status >= 500) request.log.error({ err: error, code }, 'request failed');
@@ -42,10 +42,11 @@ function isFastifyClientError(error: unknown): error is FastifyError {
   return typeof candidate?.statusCode === 'number' && candidate.statusCode >= 400 && candidate.statusCode < 500 && typeof candidate.code === 'string';
 }
 
-function clientErrorMessage(error: FastifyError): string {
+function clientErrorMessage(error: FastifyError, request: FastifyRequest): string {
   switch (error.code) {
+    // JSON endpoints receive bodies from external applications too, so the message names the limit and its setting.
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
-      return 'request body is larger than the limit; Xurrent deliveries are far smaller, so check the sender';
+      return `request body is larger than the limit of ${request.routeOptions.bodyLimit} bytes; check the sender, or raise XAC_BODY_LIMIT_BYTES`;
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
       return 'content type is not supported; send application/json';
     case 'FST_ERR_CTP_EMPTY_JSON_BODY':

@@ -18,8 +18,14 @@ export interface MasterKeyRing {
 
 export function parseMasterKey(text: string, variable: string): MasterKey {
   const trimmed = text.trim();
+  // Buffer.from skips characters outside base64 and also decodes base64url, so the text is checked first.
+  if (!/^[A-Za-z0-9+/]+={0,2}$/.test(trimmed)) {
+    throw new ConfigError(
+      `${variable} is not base64: it may contain only A-Z, a-z, 0-9, "+", "/" and "=" padding; generate one with \`xac keys generate\``,
+    );
+  }
   const key = Buffer.from(trimmed, 'base64');
-  if (!/^[A-Za-z0-9+/]+={0,2}$/.test(trimmed) || key.length !== 32) {
+  if (key.length !== 32) {
     throw new ConfigError(
       `${variable} is not 32 bytes of base64 (decoded ${key.length} bytes); generate one with \`xac keys generate\``,
     );

@@ -8,9 +8,20 @@ export interface SecretsWaitOptions {
   attempts?: number;
 }
 
+/** Settings of one app offering that `xac provision` writes to the offering's draft in Xurrent. */
+export interface OfferingSettings {
+  /**
+   * Page that Xurrent opens in the customer's browser during installation, with `{account}` in
+   * place of the customer account id, for example `https://setup.example.com/{account}`.
+   */
+  configurationUriTemplate?: string;
+}
+
 export interface SolutionOptions {
   /** Runbooks by name; the name identifies a runbook's jobs, so keep it stable. */
   runbooks: Record<string, Runbook>;
+  /** Offering settings by app reference; each reference must be named by a runbook. */
+  offerings?: Record<string, OfferingSettings>;
   /** Jobs that run at once in one worker process. Default 5. */
   concurrency?: number;
   /** How token and config actions wait for secrets that Xurrent has not delivered yet. */
@@ -23,6 +34,8 @@ export interface Solution {
   readonly secretsWait: Required<SecretsWaitOptions>;
   /** App references named by the runbooks. */
   readonly appReferences: readonly string[];
+  /** Offering settings by app reference, as given to `defineSolution`. */
+  readonly offerings: Readonly<Record<string, OfferingSettings>>;
 }
 
 const RUNBOOK_NAME = /^[A-Za-z][A-Za-z0-9_-]{0,63}$/;
@@ -80,15 +93,54 @@ export function defineSolution(options: SolutionOptions): Solution {
     throw new SolutionError(`concurrency ${String(concurrency)} is invalid; use a whole number of 1 or more`);
   }
 
+  const intervalSeconds = options.secretsWait?.intervalSeconds ?? 30;
+  if (typeof intervalSeconds !== 'number' || !Number.isFinite(intervalSeconds) || intervalSeconds < 0) {
+    throw new SolutionError(`secretsWait.intervalSeconds ${String(intervalSeconds)} is invalid; use a number of seconds of 0 or more`);
+  }
+  const attempts = options.secretsWait?.attempts ?? 10;
+  if (!Number.isInteger(attempts) || attempts < 0) {
+    throw new SolutionError(`secretsWait.attempts ${String(attempts)} is invalid; use a whole number of 0 or more`);
+  }
+
+  const offerings = validateOfferings(options.offerings ?? {}, appReferences);
+
   return {
     runbooks,
     concurrency,
-    secretsWait: {
-      intervalSeconds: options.secretsWait?.intervalSeconds ?? 30,
-      attempts: options.secretsWait?.attempts ?? 10,
-    },
+    secretsWait: { intervalSeconds, attempts },
     appReferences: [...appReferences],
+    offerings,
   };
+}
+
+function validateOfferings(offerings: Record<string, OfferingSettings>, appReferences: ReadonlySet<string>): Record<string, OfferingSettings> {
+  if (offerings === null || typeof offerings !== 'object') {
+    throw new SolutionError('offerings must be an object of app reference to { configurationUriTemplate? }');
+  }
+  const copy: Record<string, OfferingSettings> = {};
+  for (const [reference, settings] of Object.entries(offerings)) {
+    if (!appReferences.has(reference)) {
+      throw new SolutionError(`offerings.${reference} names an app reference that no runbook uses; use one of: ${[...appReferences].join(', ') || '(none)'}`);
+    }
+    const template = settings?.configurationUriTemplate;
+    if (template !== undefined && !isHttpUrlTemplate(template)) {
+      throw new SolutionError(
+        `offerings.${reference}.configurationUriTemplate ${JSON.stringify(template)} is invalid; use an absolute http(s) URL, with {account} for the customer account id`,
+      );
+    }
+    copy[reference] = template === undefined ? {} : { configurationUriTemplate: template };
+  }
+  return copy;
+}
+
+function isHttpUrlTemplate(template: unknown): boolean {
+  if (typeof template !== 'string') return false;
+  try {
+    const url = new URL(template.replaceAll('{account}', 'account'));
+    return url.protocol === 'https:' || url.protocol === 'http:';
+  } catch {
+    return false;
+  }
 }
 
 function validateRunbook(name: string, runbook: Runbook): void {
@@ -106,7 +158,7 @@ function validateRunbook(name: string, runbook: Runbook): void {
   }
   const maxAttempts = runbook.retry?.maxAttempts;
   if (maxAttempts !== undefined && (!Number.isInteger(maxAttempts) || maxAttempts < 1)) {
-    throw new SolutionError(`runbook "${name}": retry.maxAttempts ${maxAttempts} is invalid; use 1 or more`);
+    throw new SolutionError(`runbook "${name}": retry.maxAttempts ${maxAttempts} is invalid; use a whole number of 1 or more`);
   }
 
   switch (runbook.kind) {
@@ -144,7 +196,7 @@ function validateAuth(name: string, auth: unknown): void {
   const value = auth as Record<string, unknown>;
   switch (value.type) {
     case 'apiKey':
-      if (typeof value.header !== 'string' || !Array.isArray(value.keys) || value.keys.length === 0 || value.keys.some((key) => typeof key !== 'string' || key === '')) {
+      if (typeof value.header !== 'string' || value.header === '' || !Array.isArray(value.keys) || value.keys.length === 0 || value.keys.some((key) => typeof key !== 'string' || key === '')) {
         throw new SolutionError(`runbook "${name}": apiKey auth needs a header name and at least one non-empty key`);
       }
       return;
@@ -156,6 +208,9 @@ function validateAuth(name: string, auth: unknown): void {
     case 'hmac':
       if (!Array.isArray(value.secrets) || value.secrets.length === 0 || value.secrets.some((secret) => typeof secret !== 'string' || secret === '')) {
         throw new SolutionError(`runbook "${name}": hmac auth needs at least one non-empty signing secret`);
+      }
+      if (value.toleranceSeconds !== undefined && (typeof value.toleranceSeconds !== 'number' || !(value.toleranceSeconds > 0))) {
+        throw new SolutionError(`runbook "${name}": hmac toleranceSeconds is invalid; use a number of seconds greater than 0`);
       }
       return;
     case 'custom':

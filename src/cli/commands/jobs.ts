@@ -1,10 +1,15 @@
-import type { Command } from 'commander';
-import { NotFoundError } from '../../errors.js';
+import { InvalidArgumentError, type Command } from 'commander';
+import { NotFoundError, XacError } from '../../errors.js';
 import type { JobRecord, JobStatus } from '../../storage/store.js';
 import { openStore } from '../runtime-env.js';
 import { parsePositiveInteger, printTable } from '../shared.js';
 
 const STATUSES: JobStatus[] = ['queued', 'running', 'succeeded', 'failed'];
+
+function parseStatus(value: string): JobStatus {
+  if (!STATUSES.includes(value as JobStatus)) throw new InvalidArgumentError(`use one of ${STATUSES.join(', ')}`);
+  return value as JobStatus;
+}
 
 function jobJson(job: JobRecord): Record<string, unknown> {
   return {
@@ -23,20 +28,17 @@ export function registerJobs(program: Command): void {
   jobs
     .command('list')
     .description('list the latest jobs, newest first')
-    .option('--status <status>', `only jobs in this status: ${STATUSES.join(', ')}`)
+    .option('--status <status>', `only jobs in this status: ${STATUSES.join(', ')}`, parseStatus)
     .option('--runbook <name>', 'only jobs of this runbook')
     .option('--customer <account>', 'only jobs for this customer account')
     .option('--app <reference>', 'only jobs for this app reference')
     .option('--limit <n>', 'how many jobs to list (default 50)', parsePositiveInteger)
     .option('--json', 'print JSON')
-    .action(async (options: { status?: string; runbook?: string; customer?: string; app?: string; limit?: number; json?: boolean }) => {
-      if (options.status && !STATUSES.includes(options.status as JobStatus)) {
-        throw new Error(`--status ${options.status} is invalid; use one of ${STATUSES.join(', ')}`);
-      }
-      const store = await openStore();
+    .action(async (options: { status?: JobStatus; runbook?: string; customer?: string; app?: string; limit?: number; json?: boolean }) => {
+      const store = await openStore(process.env, { mustExist: true });
       try {
         const rows = await store.listJobs({
-          status: options.status as JobStatus | undefined,
+          status: options.status,
           runbook: options.runbook,
           customerAccountId: options.customer,
           appReference: options.app,
@@ -72,7 +74,7 @@ export function registerJobs(program: Command): void {
     .description('print one job with its trigger output, error and log lines')
     .argument('<id>', 'job id')
     .action(async (id: string) => {
-      const store = await openStore();
+      const store = await openStore(process.env, { mustExist: true });
       try {
         const job = await store.getJob(id);
         if (!job) throw new NotFoundError(`job ${id} not found; list jobs with \`xac jobs list\``);
@@ -90,12 +92,12 @@ export function registerJobs(program: Command): void {
     .description('queue a failed job again with a fresh count of attempts')
     .argument('<id>', 'job id')
     .action(async (id: string) => {
-      const store = await openStore();
+      const store = await openStore(process.env, { mustExist: true });
       try {
         const job = await store.getJob(id);
         if (!job) throw new NotFoundError(`job ${id} not found; list jobs with \`xac jobs list\``);
         const retried = await store.retryJob(id, new Date());
-        if (!retried) throw new Error(`job ${id} is ${job.status}, not failed; only failed jobs can be retried`);
+        if (!retried) throw new XacError('XAC_JOB_NOT_FAILED', `job ${id} is ${job.status}, not failed; only failed jobs can be retried`, 409);
         console.log(`Job ${id} queued again.`);
       } finally {
         await store.close();

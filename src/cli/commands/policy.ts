@@ -29,22 +29,23 @@ export function registerPolicy(program: Command): void {
       } catch (error) {
         throw new ConfigError(`cannot read --public-key ${options.publicKey}: ${(error as Error).message}`);
       }
-      let issuer: URL;
+      let issuerUrl: URL;
       try {
-        issuer = new URL(options.issuer);
+        issuerUrl = new URL(options.issuer);
       } catch {
         throw new ConfigError(`--issuer ${options.issuer} is not a URL; use the provider account URL, e.g. https://acme.xurrent.com`);
       }
-      if (issuer.protocol !== 'https:' && issuer.protocol !== 'http:') {
+      if (issuerUrl.protocol !== 'https:' && issuerUrl.protocol !== 'http:') {
         throw new ConfigError(`--issuer ${options.issuer} must be an http or https URL`);
       }
+      const issuer = options.issuer.replace(/\/$/, '');
       const key = importPolicyKey(pem, algorithm);
       const store = await openStore();
       try {
         await store.setProviderPolicy({
           algorithm,
           publicKeyPem: key.publicKeyPem,
-          issuer: options.issuer.replace(/\/$/, ''),
+          issuer,
           audience: options.audience ?? null,
           source: 'manual',
           updatedAt: new Date(),
@@ -55,14 +56,14 @@ export function registerPolicy(program: Command): void {
       if (key.derivedFromPrivateKey) {
         console.log('The PEM holds a private key; only the public key derived from it was stored. Delete the private key file.');
       }
-      console.log(`Provider policy stored: ${algorithm}, issuer ${options.issuer}${options.audience ? `, audience ${options.audience}` : ''}`);
+      console.log(`Provider policy stored: ${algorithm}, issuer ${issuer}${options.audience ? `, audience ${options.audience}` : ''}`);
     });
 
   policy
     .command('show')
     .description('print the stored provider policy')
     .action(async () => {
-      const store = await openStore();
+      const store = await openStore(process.env, { mustExist: true });
       try {
         const stored = await store.getProviderPolicy();
         if (!stored) {

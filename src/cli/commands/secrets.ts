@@ -13,7 +13,7 @@ export function registerSecrets(program: Command): void {
     .option('--json', 'print JSON')
     .action(async (options: { customer?: string; app?: string; json?: boolean }) => {
       // Listing reads names and times from the store directly, so it needs no master key.
-      const store = await openStore();
+      const store = await openStore(process.env, { mustExist: true });
       try {
         const rows = await store.listSecrets({ customerAccountId: options.customer, appReference: options.app });
         if (options.json) {

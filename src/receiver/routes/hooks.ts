@@ -27,7 +27,8 @@ export function registerHooksRoute(app: FastifyInstance, runtime: Runtime): void
       throw new RejectionError('XAC_ENDPOINT_UNKNOWN', `no jsonEndpoint runbook is served at /hooks/${path.slice(0, 128)}`, 404);
     }
     const [name, runbook] = entry;
-    const rawBody = request.body as Buffer;
+    // Fastify runs no content type parser for a request without a body, so request.body is undefined then.
+    const rawBody = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
     await authenticateEndpoint(path, runbook.auth, { headers: request.headers, rawBody }, runtime.now());
 
     let body: unknown;
