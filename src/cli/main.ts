@@ -1,5 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { XacError } from '../errors.js';
+import { simCommand } from '../sim/cli.js';
+import { registerDeliveries } from './commands/deliveries.js';
 import { registerDev } from './commands/dev.js';
 import { registerJobs } from './commands/jobs.js';
 import { registerKeys } from './commands/keys.js';
@@ -17,7 +19,9 @@ export function buildProgram(): Command {
   registerPolicy(program);
   registerSecrets(program);
   registerJobs(program);
+  registerDeliveries(program);
   registerKeys(program);
+  program.addCommand(simCommand());
   return program;
 }
 

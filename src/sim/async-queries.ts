@@ -89,7 +89,7 @@ export function submitDiscoveredConfigurationItems(
   return query;
 }
 
-/** The document at a result URL: `{}` until ready, then the full result; undefined for an unknown URL. */
+/** Returns the document at a result URL: `{}` until ready, then the full result, or undefined for an unknown URL. */
 export function readAsyncResult(state: SimulatorState, resultToken: string): unknown {
   for (const query of state.asyncQueries.values()) {
     if (query.resultToken !== resultToken) continue;

@@ -4,13 +4,41 @@ import { readAsyncResult } from './async-queries.js';
 import { ATTACHMENT_SIZE_LIMIT } from './attachment-storage.js';
 import type { FaultRegistry } from './faults.js';
 import { faultHook, isRawBody } from './http.js';
+import type { RawBody } from './http.js';
 import { parseMultipart } from './multipart.js';
 import type { SimulatorState } from './state.js';
 
-/** Registers the upload endpoint of attachmentStorage and the async query result URLs. */
-export function registerStorageRoutes(app: FastifyInstance, deps: { state: SimulatorState; faults: FaultRegistry }): void {
-  const { state, faults } = deps;
+interface StorageDeps {
+  state: SimulatorState;
+  faults: FaultRegistry;
+}
 
+/** Registers the upload endpoint of attachmentStorage and the async query result URLs. */
+export function registerStorageRoutes(app: FastifyInstance, deps: StorageDeps): void {
+  // Uploads keep their bytes whatever the content type, so a JSON or text file is stored as sent.
+  void app.register(async (uploads) => {
+    uploads.removeAllContentTypeParsers();
+    uploads.addContentTypeParser('*', { parseAs: 'buffer' }, (request, body, done) => {
+      const raw: RawBody = { contentType: String(request.headers['content-type'] ?? ''), buffer: body as Buffer };
+      done(null, raw);
+    });
+    registerUploadRoute(uploads, deps);
+  });
+
+  app.get('/async_results/:file', { preHandler: faultHook(deps.faults, 'asyncResult') }, async (request, reply) => {
+    const { file } = request.params as { file: string };
+    const document = readAsyncResult(deps.state, file.replace(/\.json$/, ''));
+    if (document === undefined) return reply.code(404).send({ message: 'Unknown or expired result URL.' });
+    return reply.code(200).send(document);
+  });
+}
+
+/**
+ * POST /attachments takes multipart/form-data (the provider parameters, then `file`) as
+ * with S3, or the raw bytes with `?filename=`; it returns `{key}` as Xurrent's local storage does.
+ */
+function registerUploadRoute(app: FastifyInstance, deps: StorageDeps): void {
+  const { state, faults } = deps;
   app.post(
     '/attachments',
     { preHandler: faultHook(faults, 'upload'), bodyLimit: ATTACHMENT_SIZE_LIMIT * 2 },
@@ -42,11 +70,4 @@ export function registerStorageRoutes(app: FastifyInstance, deps: { state: Simul
       return reply.code(200).send({ key: finalKey });
     },
   );
-
-  app.get('/async_results/:file', { preHandler: faultHook(faults, 'asyncResult') }, async (request, reply) => {
-    const { file } = request.params as { file: string };
-    const document = readAsyncResult(state, file.replace(/\.json$/, ''));
-    if (document === undefined) return reply.code(404).send({ message: 'Unknown or expired result URL.' });
-    return reply.code(200).send(document);
-  });
 }

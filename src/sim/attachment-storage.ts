@@ -4,7 +4,7 @@ import type { SimulatorState } from './state.js';
 export const ATTACHMENT_SIZE_LIMIT = 10 * 1024 * 1024;
 const ALLOWED_EXTENSIONS = ['png', 'jpg', 'jpeg', 'gif', 'svg', 'pdf', 'txt', 'csv', 'json', 'zip'];
 
-/** The `attachmentStorage` object: a local upload endpoint that answers JSON `{key}`. */
+/** Builds the `attachmentStorage` object: a local upload endpoint that returns JSON `{key}`. */
 export function attachmentStorageFor(state: SimulatorState, accountId: string): Record<string, unknown> {
   return {
     sizeLimit: ATTACHMENT_SIZE_LIMIT,

@@ -6,7 +6,7 @@ import { isRawBody } from './http.js';
 
 /**
  * Registers the HTTP control API: `POST /_sim/<method>` with the method's argument as
- * JSON body, answered with `{result}` or `{error: {code, message}}`.
+ * JSON body, which returns `{result}` or `{error: {code, message}}`.
  */
 export function registerControlRoutes(app: FastifyInstance, control: SimulatorControl): void {
   app.get('/_sim/health', async () => ({ ok: true }));

@@ -186,12 +186,8 @@ export class SimulatorControl {
         name: args.name,
         webhookPolicyId: args.webhookPolicyId,
         appOfferingReferences: args.appOfferingReferences,
-      }),
+      }, { verified: args.verified }),
     );
-    if (args.verified) {
-      webhook.verified = true;
-      webhook.verification = null;
-    }
     return webhookView(state, webhook);
   }
 

@@ -100,8 +100,8 @@ export function matchesFilter(attempt: DeliveryAttempt, filter: DeliveryFilter):
 }
 
 /**
- * Sends webhook deliveries one at a time in the order they were queued, so callers can
- * choose the order in which a receiver sees events; retries rejoin the queue when due.
+ * Sends webhook deliveries one at a time in queue order, so callers choose the order in
+ * which a receiver gets events. Retries rejoin the queue when due.
  */
 export class DeliverySender {
   retrySpeedFactor: number;

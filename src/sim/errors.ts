@@ -1,4 +1,4 @@
-/** Stable error codes of the simulator, each with the HTTP status the control API answers with. */
+/** Stable error codes of the simulator, each with the HTTP status that the control API returns for it. */
 export const SIM_ERROR_STATUS = {
   SIM_INVALID_ARGUMENT: 400,
   SIM_NOT_FOUND: 404,

@@ -70,8 +70,9 @@ export function sendToWebhook(
 }
 
 /**
- * Sends an event to every active webhook of an account registered for it; for app events,
- * only webhooks whose `appOfferingReferences` is empty or lists the offering. Returns the call ids.
+ * Sends an event to every active webhook of the account that is registered for it. App events
+ * go only to webhooks whose `appOfferingReferences` is empty or lists the offering.
+ * Returns the call ids.
  */
 export function emitAccountEvent(
   state: SimulatorState,

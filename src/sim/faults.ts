@@ -1,6 +1,6 @@
 import { SimError } from './errors.js';
 
-/** HTTP endpoints of the simulator that can be told to misbehave. */
+/** HTTP endpoints of the simulator that accept faults. */
 export type FaultEndpoint = 'oauth' | 'graphql' | 'asyncResult' | 'upload';
 
 export type EndpointFault =

@@ -72,7 +72,7 @@ export function bearerToken(request: FastifyRequest): string | undefined {
   return match?.[1];
 }
 
-/** The account named by `X-Xurrent-Account`, or the legacy `X-4me-Account`. */
+/** Returns the account named by `X-Xurrent-Account`, or by the legacy `X-4me-Account`. */
 export function accountHeader(request: FastifyRequest): string | undefined {
   return headerValue(request, 'x-xurrent-account') ?? headerValue(request, 'x-4me-account');
 }

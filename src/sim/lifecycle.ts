@@ -225,6 +225,7 @@ export function fire(deps: LifecycleDeps, input: FireInput): LifecycleResult {
   const { state } = deps;
   const instance = requireInstance(state, input.customer, input.offeringReference);
   const offering = requireOffering(state, instance.appOfferingId);
+
   if (!isInstanceActive(instance)) {
     throw new SimError(
       'SIM_CONFLICT',
@@ -241,6 +242,7 @@ export function fire(deps: LifecycleDeps, input: FireInput): LifecycleResult {
       `App webhook ${webhook.id} of '${input.customer}' is not verified; the receiver must GET the webhook.verify callback first.`,
     );
   }
+
   const rule = pickRule(state, instance, input.rule);
   const payload: Record<string, unknown> = {};
   for (const expression of rule.expressions) payload[expression.name] = null;
@@ -248,6 +250,7 @@ export function fire(deps: LifecycleDeps, input: FireInput): LifecycleResult {
     app_offering: offeringBlock(state, offering),
     customer_account_id: instance.customerAccountId,
   });
+
   const customer = state.accounts.get(instance.customerAccountId);
   const callId = sendToWebhook(state, deps.sender, webhook, {
     event: 'automation_rule',

@@ -110,7 +110,7 @@ function grantTokens(
 
 function authenticateClient(state: SimulatorState, clientId: string, clientSecret: string): OauthApplicationRecord {
   const application = findApplicationByClientId(state, clientId);
-  // Xurrent answers unknown clients and wrong secrets alike: 400 invalid_grant "Invalid client credentials".
+  // Xurrent returns the same error for unknown clients and wrong secrets: 400 invalid_grant "Invalid client credentials".
   if (!application || application.clientSecret !== clientSecret) {
     throw new OauthError(400, 'invalid_grant', 'Invalid client credentials');
   }
@@ -174,14 +174,16 @@ async function authorize(state: SimulatorState, request: FastifyRequest, reply: 
       error_description: `Unknown client_id '${query.client_id ?? ''}'; use the client id of an authorization_code OAuth application.`,
     });
   }
+
   const redirectUri = query.redirect_uri;
-  // An unregistered redirect URI is never redirected to, so a bad link cannot leak a code.
+  // The redirect URI is checked before any redirect, so a bad link cannot leak a code to another URI.
   if (redirectUri === undefined || (application.redirectUris.length > 0 && !application.redirectUris.includes(redirectUri))) {
     return reply.code(400).send({
       error: 'invalid_request',
       error_description: `redirect_uri '${redirectUri ?? ''}' is not registered; use one of: ${application.redirectUris.join(', ') || '(none)'}.`,
     });
   }
+
   const target = new URL(redirectUri);
   if (query.state !== undefined) target.searchParams.set('state', query.state);
   if (query.response_type !== 'code') {
@@ -189,6 +191,7 @@ async function authorize(state: SimulatorState, request: FastifyRequest, reply: 
     target.searchParams.set('error_description', `Unsupported response_type '${query.response_type ?? ''}'; use code.`);
     return reply.redirect(target.toString(), 302);
   }
+
   const code = randomUrlToken(24);
   state.authorizationCodes.set(code, {
     code,

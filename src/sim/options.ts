@@ -28,7 +28,7 @@ export interface SimulatorOptions {
   deliveryTimeoutMs?: number;
   /** Delay in milliseconds before an async query result is ready. Default 1000. */
   asyncResultDelayMs?: number;
-  /** Scopes of the provider OAuth application created at start. Default: the scopes the Xurrent iPaaS app connector asks for. */
+  /** Scopes of the provider OAuth application created at start. Default: the scopes that the Xurrent iPaaS app connector requests. */
   providerScopes?: string[];
   clock?: Clock;
   /** pino logger; the default logs nothing. */

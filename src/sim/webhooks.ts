@@ -84,13 +84,17 @@ export function deleteWebhookPolicy(state: SimulatorState, accountId: string, id
   }
 }
 
-/** Creates a webhook and sends it webhook.verify; it receives no other event until verified. */
+/**
+ * Creates a webhook and sends it webhook.verify; it receives no other event until verified.
+ * `verified: true` is for seeding through control: no webhook.verify, active at once.
+ */
 export function createWebhook(
   state: SimulatorState,
   sender: DeliverySender,
   accountId: string,
   person: PersonRecord,
   input: WebhookInput & { event: string; uri: string },
+  options: { verified?: boolean } = {},
 ): WebhookRecord {
   validateWebhookInput(state, accountId, input);
   const now = state.now();
@@ -116,7 +120,8 @@ export function createWebhook(
     updatedAt: now,
   };
   state.webhooks.set(webhook.id, webhook);
-  startVerification(state, sender, webhook, person);
+  if (options.verified) webhook.verified = true;
+  else startVerification(state, sender, webhook, person);
   return webhook;
 }
 

@@ -64,9 +64,3 @@ export function optionalIdOf(nodeId: string | null | undefined, type: string): n
   if (nodeId === undefined || nodeId === null) return nodeId;
   return idOf(nodeId, type);
 }
-
-/** Converts GraphQL input, which may hold nulls for omitted values, into an object without the `clientMutationId`. */
-export function withoutClientMutationId<T extends { clientMutationId?: string | null }>(input: T): Omit<T, 'clientMutationId'> {
-  const { clientMutationId: _ignored, ...rest } = input;
-  return rest;
-}

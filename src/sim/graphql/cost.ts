@@ -3,8 +3,8 @@ import type { DocumentNode, GraphQLSchema } from 'graphql';
 
 /**
  * Estimates the cost of a query: one point per connection field selected, at least one.
- * NOTE: Xurrent's exact cost formula is not documented; this only keeps the trivial
- * query at cost 1 as Xurrent reports and makes larger queries cost more.
+ * NOTE: Xurrent does not document its cost formula. This estimate keeps the trivial query
+ * at cost 1, as Xurrent reports, and makes larger queries cost more.
  */
 export function queryCost(schema: GraphQLSchema, document: DocumentNode): number {
   const typeInfo = new TypeInfo(schema);

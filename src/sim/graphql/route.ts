@@ -48,6 +48,7 @@ async function handleGraphQL(
 
   const token = findActiveToken(state, bearerToken(request));
   if (!token) {
+    logger.info('rejected GraphQL request: missing, unknown or expired token');
     return reply.code(401).send({
       errors: [{ message: 'Unauthorized', extensions: { hint: 'Send a valid, unexpired access token as Authorization: Bearer <token>.' } }],
     });
@@ -55,9 +56,11 @@ async function handleGraphQL(
   const accountId = accountHeader(request);
   const account = accountId === undefined ? undefined : state.accounts.get(accountId);
   if (!account) {
+    logger.info({ account: accountId }, 'rejected GraphQL request: invalid account header');
     return reply.code(400).send({ message: 'Invalid x-xurrent-account header' });
   }
   if (account.id !== token.accountId) {
+    logger.info({ account: account.id, tokenAccount: token.accountId }, 'rejected GraphQL request: token of another account');
     return reply.code(401).send({
       errors: [
         {
@@ -69,7 +72,10 @@ async function handleGraphQL(
   }
 
   const admission = rateLimiter.admitRequest(token.token);
-  if (!admission.ok) return sendRateLimited(reply, rateLimiter, token.token, admission.retryAfterSeconds);
+  if (!admission.ok) {
+    logger.info({ account: account.id, reason: admission.reason }, 'rate limited GraphQL request');
+    return sendRateLimited(reply, rateLimiter, token.token, admission.retryAfterSeconds);
+  }
 
   const body = (request.body ?? {}) as GraphQLRequestBody;
   if (typeof body.query !== 'string' || body.query.trim() === '') {
@@ -91,7 +97,10 @@ async function handleGraphQL(
   }
 
   const costAdmission = rateLimiter.chargeCost(token.token, queryCost(schema, document));
-  if (!costAdmission.ok) return sendRateLimited(reply, rateLimiter, token.token, costAdmission.retryAfterSeconds);
+  if (!costAdmission.ok) {
+    logger.info({ account: account.id, reason: costAdmission.reason }, 'rate limited GraphQL request');
+    return sendRateLimited(reply, rateLimiter, token.token, costAdmission.retryAfterSeconds);
+  }
 
   const person = state.people.get(account.personId);
   if (!person) throw new Error(`Account '${account.id}' has no person; accounts are created with one.`);

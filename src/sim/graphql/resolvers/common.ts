@@ -15,9 +15,18 @@ const NODE_TYPES: Record<string, NodeLookup> = {
   AppOffering: { model: 'app-offering', find: (c, id) => owned(c, c.state.offerings.get(id)) },
   AppOfferingAutomationRule: {
     model: 'app-offering-automation-rule',
-    find: (c, id) => owned(c, c.state.automationRules.get(id)),
+    find: (c, id) => {
+      const rule = owned(c, c.state.automationRules.get(id));
+      return rule?.appOfferingId != null ? rule : undefined;
+    },
   },
-  AutomationRule: { model: 'automation-rule', find: (c, id) => owned(c, c.state.automationRules.get(id)) },
+  AutomationRule: {
+    model: 'automation-rule',
+    find: (c, id) => {
+      const rule = owned(c, c.state.automationRules.get(id));
+      return rule?.appInstanceId != null ? rule : undefined;
+    },
+  },
   AppInstance: {
     model: 'app-instance',
     find: (c, id) => {
