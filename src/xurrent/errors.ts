@@ -63,10 +63,11 @@ export class XurrentHttpError extends XurrentError {
     readonly status: number,
     readonly bodyExcerpt: string,
     detail?: string,
+    retryable?: boolean,
   ) {
     const suffix = bodyExcerpt === '' ? '' : `: ${bodyExcerpt}`;
     super(`${operation} failed with HTTP ${status}${detail === undefined ? '' : ` (${detail})`}${suffix}`);
-    this.retryable = status >= 500;
+    this.retryable = retryable ?? status >= 500;
   }
 }
 

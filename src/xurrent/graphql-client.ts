@@ -277,7 +277,8 @@ export class XurrentGraphqlClient {
 
       const json = parseJson(text);
       if (!isRecord(json)) {
-        throw new XurrentHttpError(operation, status, excerptBody(text, [token]), 'the body is not a JSON object');
+        // A 200 whose body does not parse was cut off on the way, so another try can succeed.
+        throw new XurrentHttpError(operation, status, excerptBody(text, [token]), 'the body is not a JSON object', status < 400 || status >= 500);
       }
       return json;
     }
