@@ -27,7 +27,12 @@ export interface MissingScope {
   actions: string;
 }
 
-/** Scopes that the provider's OAuth application needs to run and provision apps. */
+/**
+ * Scopes that the provider's OAuth application needs to run and provision apps. Xurrent's
+ * iPaaS app connector requests the same list with `webhook:CRU` and `webhook-policy:CRU`;
+ * this runtime also deletes the webhooks and policies it created (`xac deprovision`,
+ * duplicates, a replaced policy), so it needs D as well.
+ */
 export const REQUIRED_PROVIDER_SCOPES: readonly string[] = [
   'account:R',
   'app-instance:RU',
@@ -37,8 +42,8 @@ export const REQUIRED_PROVIDER_SCOPES: readonly string[] = [
   'attachment:R',
   'service-instance:R',
   'ui-extension:CRU',
-  'webhook:CRU',
-  'webhook-policy:CRU',
+  'webhook:CRUD',
+  'webhook-policy:CRUD',
 ];
 
 /**
