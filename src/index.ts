@@ -2,6 +2,7 @@ export * from './solution/index.js';
 export { createApp, type XacApp, type XacAppOptions } from './app.js';
 export { Worker, type WorkerOptions } from './engine/worker.js';
 export { BackoffSignal, FailSignal } from './engine/signals.js';
+export { PURGE_SECRETS_RUNBOOK } from './engine/internal-jobs.js';
 export { SqliteStore } from './storage/sqlite-store.js';
 export type * from './storage/store.js';
 export { SecretStore, type CustomerSecrets, type CustomerPolicy } from './secrets/secret-store.js';

@@ -1,11 +1,28 @@
 import { z } from 'zod';
-import { automationWebhook, defineSolution, installationChanged, jsonEndpoint, secretsChanged } from '../../src/index.js';
+import { automationWebhook, defineSolution, installationChanged, jsonEndpoint, secret, secretsChanged } from '../../src/index.js';
 
 /**
  * An app offering whose automation rule sends request notes to the provider. The runbooks show
  * each trigger; a real app would call its own service where these write log lines.
  */
 export const APP_REFERENCE = 'note-dispatcher';
+
+/** The offering's configuration form: a region, and an API token in a secret field. */
+const configSchema = z.object({
+  region: z.enum(['eu', 'us']),
+  api_token: secret(z.string().min(1)),
+});
+
+const UPLOAD_DISCOVERED_CI = `mutation UploadNote($input: DiscoveredConfigurationItemsInput!) {
+  discoveredConfigurationItems(input: $input) {
+    errors { path message }
+    asyncQuery { resultUrl }
+  }
+}`;
+
+interface DiscoveredResult {
+  data?: { discoveredConfigurationItems?: { configurationItems?: unknown[]; errors?: unknown[] } };
+}
 
 const statusSecret = process.env.NOTE_DISPATCHER_STATUS_SECRET;
 
@@ -22,11 +39,15 @@ export default defineSolution({
     }),
 
     installed: installationChanged({ event: 'app_instance.create', appReference: APP_REFERENCE }, async (ctx) => {
-      // The client credentials may arrive after the install; the action backs off until they do.
+      // The client credentials and the secret field may arrive after the install; both actions back off until they do.
       const application = await ctx.clientCredentialsToken();
+      const { config } = await ctx.retrieveAppConfig({ schema: configSchema });
+      // A real app would check config.api_token against its service here; it is never logged.
+      await ctx.updateAppConfig({ customFields: { status: `connected (${config.region})` } });
       ctx.log.info(`installed for ${ctx.trigger.customerAccountId}`, {
         oauthApplication: application.oauthApplicationNodeId,
         enabledByCustomer: ctx.trigger.enabledByCustomer,
+        region: config.region,
       });
     }),
 
@@ -47,10 +68,30 @@ export default defineSolution({
       },
       async (ctx) => {
         const application = await ctx.clientCredentialsToken();
-        ctx.log.info(`note from ${ctx.trigger.customerAccountId}: ${ctx.trigger.payload.text}`, {
-          person: ctx.trigger.webhook.person.name,
-          clientId: application.clientId,
+        const { text } = ctx.trigger.payload;
+
+        // Records the note as a discovered CI in the customer account. The upload is a step, so
+        // the runs after a backoff below reuse its result URL instead of uploading again.
+        const resultUrl = await ctx.step('upload discovered CI', async () => {
+          const client = await ctx.xurrent();
+          const payload = await client.mutate<{ asyncQuery: { resultUrl: string } }>('discoveredConfigurationItems', UPLOAD_DISCOVERED_CI, {
+            input: {
+              source: APP_REFERENCE,
+              physicalAssets: [{ configurationItems: [{ sourceID: `note-${ctx.trigger.webhook.delivery}`, name: text.slice(0, 80) }] }],
+            },
+          });
+          return payload.asyncQuery.resultUrl;
         });
+        // Xurrent suggests polling async results every couple of seconds.
+        for await (const { body } of ctx.asyncUrls([resultUrl], { backoff: 2 })) {
+          const result = (body as DiscoveredResult).data?.discoveredConfigurationItems;
+          ctx.log.info(`note from ${ctx.trigger.customerAccountId}: ${text}`, {
+            person: ctx.trigger.webhook.person.name,
+            clientId: application.clientId,
+            configurationItems: result?.configurationItems?.length ?? 0,
+            errors: result?.errors?.length ?? 0,
+          });
+        }
       },
     ),
 

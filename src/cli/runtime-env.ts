@@ -40,7 +40,7 @@ export interface StartOptions {
 }
 
 /** Starts receiver and worker from the environment, as `xac serve` and `xac worker` do. */
-/** The provider connection when XAC_PROVIDER_ACCOUNT is set; runbooks then may call Xurrent. */
+/** Reads the provider connection when XAC_PROVIDER_ACCOUNT is set, so that runbooks may call Xurrent. */
 export function connectionFromEnv(env: NodeJS.ProcessEnv, logger?: Logger): ConnectionSettings | undefined {
   if (!env.XAC_PROVIDER_ACCOUNT) return undefined;
   const settings = resolveConnectionSettings(env);

@@ -6,7 +6,7 @@ import type { Store } from '../storage/store.js';
 import type { ConnectionSettings } from '../xurrent/connection-settings.js';
 import type { XurrentRateLimitedError } from '../xurrent/errors.js';
 import { XurrentGraphqlClient } from '../xurrent/graphql-client.js';
-import { ClientCredentialsTokenSource } from '../xurrent/token-cache.js';
+import { ClientCredentialsTokenSource, type TokenSource } from '../xurrent/token-cache.js';
 import { PROVIDER_PAIR, StoredTokenPersistence } from './token-persistence.js';
 
 export interface ClientOptions {
@@ -31,8 +31,23 @@ export class XurrentConnection {
 
   /** A GraphQL client of the provider account, authenticated with the provider's credentials. */
   provider(options: ClientOptions = {}): XurrentGraphqlClient {
-    const tokenSource = this.tokenSource(this.settings.clientId, this.settings.clientSecret, PROVIDER_PAIR, 'provider');
-    return this.client(this.settings.providerAccount, tokenSource, options);
+    return this.client(this.settings.providerAccount, this.providerTokenSource(), options);
+  }
+
+  /** Access tokens of the provider account, shared with `provider()` clients. */
+  providerTokenSource(): TokenSource {
+    return this.tokenSource(this.settings.clientId, this.settings.clientSecret, PROVIDER_PAIR, 'provider');
+  }
+
+  /**
+   * True when the URL is on the origin of the GraphQL, OAuth or REST endpoint, the only hosts
+   * that may receive the provider's access token.
+   */
+  isXurrentOrigin(url: string | URL): boolean {
+    const { endpoints } = this.settings;
+    const origins = [endpoints.graphqlUrl, endpoints.oauthUrl, endpoints.restUrl].filter((value): value is string => value !== undefined);
+    const origin = new URL(url).origin;
+    return origins.some((endpoint) => new URL(endpoint).origin === origin);
   }
 
   /** A GraphQL client of a customer account, authenticated with the app's client credentials application there. */
@@ -46,7 +61,7 @@ export class XurrentConnection {
     return this.client(customerAccountId, tokenSource, options);
   }
 
-  private client(account: string, tokenSource: ClientCredentialsTokenSource, options: ClientOptions): XurrentGraphqlClient {
+  private client(account: string, tokenSource: TokenSource, options: ClientOptions): XurrentGraphqlClient {
     return new XurrentGraphqlClient({
       graphqlUrl: this.settings.endpoints.graphqlUrl,
       account,

@@ -33,6 +33,7 @@ export async function runDemo(env: DevEnvironment, write: (line: string) => void
       order: ['application', 'authorization_application', 'policy', 'secrets', 'create'],
     }),
   );
+  await waitForVerifiedWebhooks(env.simulator, CUSTOMER);
   const names = await env.app.runtime.secretStore.list({ customerAccountId: CUSTOMER, appReference: reference });
   write(`  stored secrets (names only): ${names.map((entry) => entry.name).join(', ')}`);
 
@@ -43,6 +44,8 @@ export async function runDemo(env: DevEnvironment, write: (line: string) => void
     control.update({ customer: CUSTOMER, offeringReference: reference, suspended: true, suspensionComment: 'maintenance' }),
   );
   await step(`${CUSTOMER} removes the app`, () => control.uninstall({ customer: CUSTOMER, offeringReference: reference }));
+  const left = await env.app.runtime.secretStore.list({ customerAccountId: CUSTOMER, appReference: reference });
+  write(`  stored secrets after the removal: ${left.length === 0 ? 'none' : left.map((entry) => entry.name).join(', ')}`);
 
   const jobs = await env.app.runtime.store.listJobs({ limit: 1000 });
   const failedJobs = jobs.filter((job) => job.status === 'failed').length;
@@ -60,10 +63,26 @@ async function waitForDeliveries(simulator: Simulator, callIds: number[]): Promi
       if (Date.now() > deadline) {
         const last = attempts.at(-1);
         throw new Error(
-          `delivery ${last?.event ?? callId} was not accepted within ${STEP_TIMEOUT_MS} ms; last answer: ${last?.responseStatus ?? last?.error ?? 'none'} ${last?.responseBody ?? ''}`,
+          `delivery ${last?.event ?? callId} was not accepted within ${STEP_TIMEOUT_MS} ms; last response: ${last?.responseStatus ?? last?.error ?? 'none'} ${last?.responseBody ?? ''}`,
         );
       }
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
+  }
+}
+
+/**
+ * Waits until the account's webhooks answered their webhook.verify: Xurrent sends no automation
+ * rule calls to the app webhook that an install creates until then.
+ */
+export async function waitForVerifiedWebhooks(simulator: Simulator, account: string): Promise<void> {
+  const deadline = Date.now() + STEP_TIMEOUT_MS;
+  for (;;) {
+    const pending = (await simulator.control.webhooks({ account })).filter((webhook) => !webhook.verified);
+    if (pending.length === 0) return;
+    if (Date.now() > deadline) {
+      throw new Error(`webhooks ${pending.map((webhook) => webhook.uri).join(', ')} of ${account} were not verified within ${STEP_TIMEOUT_MS} ms`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 50));
   }
 }

@@ -1,28 +1,24 @@
 import type { XurrentConnection } from '../connection/xurrent-connection.js';
 import type { Logger } from '../log.js';
-import type { XurrentRateLimitedError } from '../xurrent/errors.js';
+import { retrieveAppConfig } from '../actions/app-config.js';
+import { pollAsyncUrls } from '../actions/async-urls.js';
+import { updateAppConfig } from '../actions/update-app-config.js';
+import { backoffOnRateLimit, providerClient, requireConnection } from '../actions/clients.js';
+import { StepJournal } from '../actions/steps.js';
 import { oauthApplication } from '../actions/token-actions.js';
 import { resolveTarget } from '../actions/target.js';
 import type { SecretStore } from '../secrets/secret-store.js';
 import type { Solution } from '../solution/define.js';
 import type { RunbookContext, RunbookLog } from '../solution/context.js';
-import type { JobLogLine, JobRecord } from '../storage/store.js';
+import type { JobLogLine, JobRecord, Store } from '../storage/store.js';
 import { BackoffSignal, FailSignal } from './signals.js';
 
 export interface ContextDeps {
   solution: Solution;
+  store: Store;
   secretStore: SecretStore;
   now: () => Date;
   connection?: XurrentConnection;
-}
-
-const NO_CONNECTION =
-  'this runtime has no Xurrent connection; set XAC_PROVIDER_ACCOUNT, XAC_PROVIDER_CLIENT_ID, XAC_PROVIDER_CLIENT_SECRET and XAC_XURRENT_STAGE (or the endpoint URLs)';
-
-/** Turns Xurrent's 429 and 503 into a backoff of the job, so that no worker sleeps through Retry-After. */
-function backoffOnRateLimit(error: XurrentRateLimitedError): never {
-  const what = error.status === 429 ? 'Xurrent API rate limit hit' : 'Xurrent API not available';
-  throw new BackoffSignal(`${what} (retry after: ${error.retryAfterSeconds} s)`, error.retryAfterSeconds);
 }
 
 export interface BuiltContext {
@@ -53,6 +49,8 @@ export function buildContext(deps: ContextDeps, job: JobRecord, logger: Logger):
   };
 
   const log: RunbookLog = { debug: write('debug'), info: write('info'), warn: write('warn'), error: write('error') };
+  const journal = new StepJournal(deps, job);
+  const actions = { ...deps, journal, logger };
 
   const ctx: RunbookContext<unknown> = {
     trigger: job.trigger,
@@ -75,15 +73,16 @@ export function buildContext(deps: ContextDeps, job: JobRecord, logger: Logger):
     clientCredentialsToken: (target) => oauthApplication(deps, job, 'client_credentials', target),
     authorizationCodeToken: (target) => oauthApplication(deps, job, 'authorization_code', target),
     async xurrent(target) {
-      if (!deps.connection) throw new FailSignal(`ctx.xurrent(): ${NO_CONNECTION}`);
+      const connection = requireConnection(deps.connection, 'ctx.xurrent()');
       const { customerAccountId, appReference } = resolveTarget(job, target, 'xurrent');
       const application = await oauthApplication(deps, job, 'client_credentials', { customerAccountId, appReference });
-      return deps.connection.customer(customerAccountId, appReference, application, { onRateLimited: backoffOnRateLimit, logger });
+      return connection.customer(customerAccountId, appReference, application, { onRateLimited: backoffOnRateLimit, logger });
     },
-    provider() {
-      if (!deps.connection) throw new FailSignal(`ctx.provider(): ${NO_CONNECTION}`);
-      return deps.connection.provider({ onRateLimited: backoffOnRateLimit, logger });
-    },
+    provider: () => providerClient(deps.connection, 'ctx.provider()', logger),
+    step: (name, fn) => journal.step(name, fn),
+    retrieveAppConfig: (options) => retrieveAppConfig(actions, job, options),
+    updateAppConfig: (options) => updateAppConfig(actions, job, options),
+    asyncUrls: (urls, options) => pollAsyncUrls(actions, job, urls, options),
   };
   return { ctx, logLines };
 }

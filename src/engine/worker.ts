@@ -6,6 +6,7 @@ import type { SecretStore } from '../secrets/secret-store.js';
 import type { Solution } from '../solution/define.js';
 import type { JobOutcome, JobRecord, Store } from '../storage/store.js';
 import { buildContext } from './context.js';
+import { isInternalJob, runInternalJob } from './internal-jobs.js';
 import { DEFAULT_RETRY_POLICY, retryDelayMs, type RetryPolicy } from './retry-policy.js';
 import { BackoffSignal, FailSignal } from './signals.js';
 
@@ -45,6 +46,8 @@ export class Worker {
   private readonly concurrency: number;
   private readonly secretStore: SecretStore;
   private readonly connection?: XurrentConnection;
+  private readonly runbookLimits: Record<string, number>;
+  private lastClaimAt = 0;
   private readonly running = new Set<Promise<void>>();
   private stopped = true;
   private loop?: Promise<void>;
@@ -61,6 +64,10 @@ export class Worker {
     this.pollIntervalMs = options.pollIntervalMs ?? 1000;
     this.concurrency = options.concurrency ?? options.solution.concurrency;
     this.id = options.workerId ?? `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
+    this.runbookLimits = {};
+    for (const [name, runbook] of options.solution.runbooks) {
+      if (runbook.concurrency !== undefined) this.runbookLimits[name] = runbook.concurrency;
+    }
     this.logger = options.logger.child({ component: 'worker', workerId: this.id });
   }
 
@@ -96,7 +103,7 @@ export class Worker {
   async drain(): Promise<number> {
     let count = 0;
     for (;;) {
-      const job = await this.store.claimJob(this.id, this.leaseMs, this.now());
+      const job = await this.claim();
       if (!job) return count;
       await this.runJob(job);
       count++;
@@ -107,7 +114,7 @@ export class Worker {
     while (!this.stopped) {
       try {
         while (!this.stopped && this.running.size < this.concurrency) {
-          const job = await this.store.claimJob(this.id, this.leaseMs, this.now());
+          const job = await this.claim();
           if (!job) break;
           const run: Promise<void> = this.runJob(job).finally(() => {
             this.running.delete(run);
@@ -123,11 +130,20 @@ export class Worker {
     }
   }
 
+  private claim(): Promise<JobRecord | undefined> {
+    const now = this.now();
+    this.lastClaimAt = now.getTime();
+    return this.store.claimJob(this.id, this.leaseMs, now, { runbookLimits: this.runbookLimits });
+  }
+
   private async sleep(): Promise<void> {
     let delay = this.pollIntervalMs;
     try {
       const due = await this.store.nextRunAt();
-      if (due) delay = Math.max(0, Math.min(delay, due.getTime() - this.now().getTime()));
+      // A job that was due at the last claim but not claimed waits for another job of its
+      // customer and app or of its runbook, or for a free slot here. Those wake this worker when
+      // they finish here and the poll interval applies otherwise, so that the loop does not spin.
+      if (due && due.getTime() > this.lastClaimAt) delay = Math.max(0, Math.min(delay, due.getTime() - this.now().getTime()));
     } catch {
       // The poll interval is a safe fallback; the claim that follows reports a broken store.
     }
@@ -162,17 +178,22 @@ export class Worker {
     }, Math.max(1000, Math.floor(this.leaseMs / 3)));
 
     const { ctx, logLines } = buildContext(
-      { solution: this.solution, secretStore: this.secretStore, now: this.now, connection: this.connection },
+      { solution: this.solution, store: this.store, secretStore: this.secretStore, now: this.now, connection: this.connection },
       job,
       logger,
     );
     let outcome: JobOutcome;
     try {
-      if (!runbook?.handler) {
-        throw new FailSignal(`runbook ${job.runbook} is not in the solution this worker runs; deploy the solution that created the job`);
+      if (isInternalJob(job)) {
+        logger.info('internal job started');
+        await runInternalJob({ store: this.store, secretStore: this.secretStore }, job, ctx.log);
+      } else {
+        if (!runbook?.handler) {
+          throw new FailSignal(`runbook ${job.runbook} is not in the solution this worker runs; deploy the solution that created the job`);
+        }
+        logger.info('job started');
+        await runbook.handler(ctx as never);
       }
-      logger.info('job started');
-      await runbook.handler(ctx as never);
       outcome = { kind: 'succeeded' };
     } catch (error) {
       outcome = this.outcomeOf(job, error);

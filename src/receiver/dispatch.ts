@@ -23,6 +23,8 @@ export interface DispatchInput {
   candidates: Candidate[];
   /** Stored as the delivery's note when no runbook matched. */
   noMatchNote?: string;
+  /** The runtime's own jobs for the delivery, recorded after the runbooks' jobs; given the time of receipt. */
+  internalJobs?: (receivedAt: Date) => NewJob[];
 }
 
 export interface DispatchResult {
@@ -69,6 +71,7 @@ export async function recordAndDispatch(runtime: Runtime, input: DispatchInput):
         ? `discarded: ${discarded.map((entry) => `${entry.runbook}: ${entry.reason}`).join('; ')}`
         : undefined;
 
+  const internalJobs = input.internalJobs?.(now) ?? [];
   const { duplicate } = await runtime.store.recordDelivery({
     delivery: {
       id: input.deliveryId,
@@ -80,15 +83,15 @@ export async function recordAndDispatch(runtime: Runtime, input: DispatchInput):
       appReference: input.appReference,
       receivedAt: now,
       summary: input.summary,
-      status: jobs.length > 0 || (input.secrets?.length ?? 0) > 0 ? 'accepted' : 'discarded',
+      status: jobs.length + internalJobs.length > 0 || (input.secrets?.length ?? 0) > 0 ? 'accepted' : 'discarded',
       note,
     },
     secrets: input.secrets ?? [],
-    jobs,
+    jobs: [...jobs, ...internalJobs],
   });
 
   if (duplicate) return { delivery: input.deliveryId, duplicate: true, jobs: [], discarded: [] };
-  if (jobs.length > 0) runtime.onJobsRecorded?.();
+  if (jobs.length + internalJobs.length > 0) runtime.onJobsRecorded?.();
   return { delivery: input.deliveryId, duplicate: false, jobs: jobs.map((job) => job.id), discarded, ...(note ? { note } : {}) };
 }
 

@@ -9,7 +9,7 @@ export interface ErrorBody {
 }
 
 /**
- * Maps every error to a status and a JSON body that says what failed. Rejections are 4xx and
+ * Maps every error to a status and a JSON body that names what failed. Rejections are 4xx and
  * logged at info; anything else is a 500 whose body names only the request id, never a stack.
  */
 export function handleError(error: unknown, request: FastifyRequest, reply: FastifyReply): FastifyReply {

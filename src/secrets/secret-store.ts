@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { SecretStoreError } from '../errors.js';
 import type { OauthApplicationCredentials } from '../solution/context.js';
-import type { DataKeyRecord, SecretListing, SecretWrite, Store } from '../storage/store.js';
+import type { DataKeyRecord, PurgeOptions, PurgeResult, SecretListing, SecretWrite, Store } from '../storage/store.js';
 import { open, seal } from './cipher.js';
 import type { MasterKeyRing } from './master-keys.js';
 
@@ -101,9 +101,12 @@ export class SecretStore {
     return this.store.listSecrets(filter);
   }
 
-  /** Deletes the pair's secrets and its data key, so that copies of the rows in backups stay unreadable. */
-  async destroy(customerAccountId: string, appReference: string): Promise<void> {
-    await this.store.purgeCustomerApp(customerAccountId, appReference);
+  /**
+   * Deletes the pair's secrets and its data key, so that copies of the rows in backups stay
+   * unreadable. With `updatedUpTo`, secrets written later stay, and so does the key they need.
+   */
+  async destroy(customerAccountId: string, appReference: string, options?: PurgeOptions): Promise<PurgeResult> {
+    return this.store.purgeCustomerApp(customerAccountId, appReference, options);
   }
 
   /** Re-wraps every data key that the current master key does not wrap yet; returns how many changed. */

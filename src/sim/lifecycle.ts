@@ -347,6 +347,13 @@ function pickRule(state: SimulatorState, instance: AppInstanceRecord, name: stri
   return rule;
 }
 
+/** Sends app_instance.update for a change that a person of the provider account made with appInstanceUpdate. */
+export function emitProviderInstanceUpdate(deps: LifecycleDeps, instance: AppInstanceRecord, person: PersonRecord): number[] {
+  const offering = requireOffering(deps.state, instance.appOfferingId);
+  const payload = instancePayload(deps.state, instance, offering, false);
+  return emitProviderEvent(deps, instance, offering, 'app_instance.update', payload, person);
+}
+
 function emitInstanceEvent(
   deps: LifecycleDeps,
   instance: AppInstanceRecord,
@@ -380,12 +387,13 @@ function emitProviderEvent(
   offering: OfferingRecord,
   event: string,
   payload: Record<string, unknown>,
+  person?: PersonRecord,
 ): number[] {
   const { state, sender } = deps;
   const input: EventInput = {
     event,
     object: { type: 'AppInstance', id: instance.id, collection: 'app_instances', accountId: instance.accountId },
-    person: requirePerson(state, instance.customerRepresentativeId),
+    person: person ?? requirePerson(state, instance.customerRepresentativeId),
     payload,
   };
   return emitAccountEvent(state, sender, instance.accountId, input, { appOfferingReference: offering.reference });

@@ -1,3 +1,4 @@
+import type { z } from 'zod';
 import type { Logger } from '../log.js';
 import type { XurrentGraphqlClient } from '../xurrent/graphql-client.js';
 
@@ -17,6 +18,65 @@ export interface CustomerApp {
 export interface BackoffOptions {
   /** Seconds until the job runs again; the engine's default backoff when absent. */
   retryAfter?: number;
+}
+
+/** Names a customer account and app; both, or neither to use the trigger's. */
+export interface AppInstanceTarget {
+  customerAccountId?: string;
+  appReference?: string;
+}
+
+export interface RetrieveAppConfigOptions<Schema extends z.ZodObject> extends AppInstanceTarget {
+  /**
+   * One field per form field id. Fields marked with `secret()` are read from the stored secret
+   * form fields, all others from the app instance's custom fields. A field that accepts
+   * undefined (`.optional()`, `.default()`) is optional; a custom field whose value is null
+   * counts as missing.
+   */
+  schema: Schema;
+  /** Seconds until the job runs again while a required value is missing. Default 60. */
+  backoff?: number;
+  /**
+   * Backoffs of the job after which a missing required value fails it. Default: the solution's
+   * `secretsWait.attempts` (10 unless set).
+   */
+  maxBackoffs?: number;
+}
+
+/** The app instance's configuration and switches, as `ctx.retrieveAppConfig` returns them. */
+export interface AppConfig<Config> {
+  config: Config;
+  /** The provider's switch. */
+  disabled: boolean;
+  /** The customer's switch. */
+  enabledByCustomer: boolean;
+  suspended: boolean;
+  suspensionComment: string | null;
+  /** Node ID of the app instance in the provider account. */
+  appInstanceId: string;
+}
+
+export interface UpdateAppConfigOptions extends AppInstanceTarget {
+  /** Custom field values by field id; fields not named keep their values. Visible to the customer. */
+  customFields?: Record<string, unknown>;
+  disabled?: boolean;
+  suspension?: { suspended: boolean; comment?: string | null };
+}
+
+export interface AsyncUrlsOptions {
+  /** Seconds until the job runs again while a URL is not ready. Default 60. */
+  backoff?: number;
+  /**
+   * Polls (one GET of each URL that is not ready yet, once per run) over all runs of the job,
+   * after which it fails. Default 1000.
+   */
+  maxIterations?: number;
+}
+
+export interface AsyncUrlResult {
+  url: string;
+  /** The parsed JSON document, for Xurrent's async queries `{ data: ... }` or `{ errors: [...] }`. */
+  body: unknown;
 }
 
 export interface JobInfo {
@@ -58,6 +118,32 @@ export interface RunbookContext<Trigger> {
   xurrent(target?: CustomerApp): Promise<XurrentGraphqlClient>;
   /** A GraphQL client of the provider account, with the provider's credentials. */
   provider(): XurrentGraphqlClient;
+  /**
+   * Runs fn once per job: its result is sealed and recorded, and a later run of the job (after
+   * a backoff, a retry or a crash) returns the recorded result without calling fn. The result
+   * must survive JSON; it is returned as JSON.parse gives it back, on the first run too. Names
+   * are unique within a run; names starting with `@` are reserved.
+   */
+  step<T>(name: string, fn: () => T | Promise<T>): Promise<T>;
+  /**
+   * Reads the app instance's configuration: secret fields from the stored secrets, other fields
+   * from its custom fields in the provider account. While a required value is missing the job
+   * backs off, and fails after `maxBackoffs`; an unknown instance or an invalid value fails it.
+   */
+  retrieveAppConfig<Schema extends z.ZodObject>(options: RetrieveAppConfigOptions<Schema>): Promise<AppConfig<z.output<Schema>>>;
+  /**
+   * Writes custom fields and switches of the app instance with appInstanceUpdate, as a step:
+   * a later run of the job does not send it again. Returns the instance's node ID. Xurrent's
+   * validation errors fail the job, naming each field.
+   */
+  updateAppConfig(options: UpdateAppConfigOptions): Promise<string>;
+  /**
+   * Yields each URL's JSON document once it is ready (HTTP 200 with a body other than empty or
+   * `{}`), in the order they become ready. Each run of the job polls the URLs not ready yet once
+   * and backs off while any is left. The next run first yields the documents found before, from
+   * the job's sealed step records, and polls only the rest.
+   */
+  asyncUrls(urls: readonly string[], options?: AsyncUrlsOptions): AsyncIterable<AsyncUrlResult>;
 }
 
 export type RunbookHandler<Trigger> = (ctx: RunbookContext<Trigger>) => unknown;

@@ -17,6 +17,15 @@ export interface OfferingSettings {
   configurationUriTemplate?: string;
 }
 
+export interface RemovalOptions {
+  /**
+   * Seconds to keep a customer's secrets after Xurrent reported the app's removal
+   * (`app_instance.delete`). Default 0: they are deleted, with their data key, right after the
+   * delete runbooks' jobs finished.
+   */
+  retainSecretsSeconds?: number;
+}
+
 export interface SolutionOptions {
   /** Runbooks by name; the name identifies a runbook's jobs, so keep it stable. */
   runbooks: Record<string, Runbook>;
@@ -26,12 +35,15 @@ export interface SolutionOptions {
   concurrency?: number;
   /** How token and config actions wait for secrets that Xurrent has not delivered yet. */
   secretsWait?: SecretsWaitOptions;
+  /** Handling of a customer's secrets after the app was removed. */
+  removal?: RemovalOptions;
 }
 
 export interface Solution {
   readonly runbooks: ReadonlyMap<string, Runbook>;
   readonly concurrency: number;
   readonly secretsWait: Required<SecretsWaitOptions>;
+  readonly removal: Required<RemovalOptions>;
   /** App references named by the runbooks. */
   readonly appReferences: readonly string[];
   /** Offering settings by app reference, as given to `defineSolution`. */
@@ -104,10 +116,18 @@ export function defineSolution(options: SolutionOptions): Solution {
 
   const offerings = validateOfferings(options.offerings ?? {}, appReferences);
 
+  const retainSecretsSeconds = options.removal?.retainSecretsSeconds ?? 0;
+  if (typeof retainSecretsSeconds !== 'number' || !Number.isFinite(retainSecretsSeconds) || retainSecretsSeconds < 0) {
+    throw new SolutionError(
+      `removal.retainSecretsSeconds ${String(retainSecretsSeconds)} is invalid; use a number of seconds of 0 or more`,
+    );
+  }
+
   return {
     runbooks,
     concurrency,
     secretsWait: { intervalSeconds, attempts },
+    removal: { retainSecretsSeconds },
     appReferences: [...appReferences],
     offerings,
   };
@@ -159,6 +179,10 @@ function validateRunbook(name: string, runbook: Runbook): void {
   const maxAttempts = runbook.retry?.maxAttempts;
   if (maxAttempts !== undefined && (!Number.isInteger(maxAttempts) || maxAttempts < 1)) {
     throw new SolutionError(`runbook "${name}": retry.maxAttempts ${maxAttempts} is invalid; use a whole number of 1 or more`);
+  }
+  const concurrency = runbook.concurrency;
+  if (concurrency !== undefined && (!Number.isInteger(concurrency) || concurrency < 1)) {
+    throw new SolutionError(`runbook "${name}": concurrency ${String(concurrency)} is invalid; use a whole number of 1 or more`);
   }
 
   switch (runbook.kind) {

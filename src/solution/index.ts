@@ -1,4 +1,5 @@
-export { defineSolution, type Solution, type SolutionOptions, type SecretsWaitOptions } from './define.js';
+export { defineSolution, type Solution, type SolutionOptions, type SecretsWaitOptions, type RemovalOptions, type OfferingSettings } from './define.js';
+export { secret, isSecretField } from './secret-field.js';
 export {
   secretsChanged,
   installationChanged,

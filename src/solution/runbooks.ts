@@ -28,6 +28,11 @@ interface RunbookBase<Kind extends string, Output> {
   kind: Kind;
   discard?: Discard<Output>;
   retry?: RetryOptions;
+  /**
+   * Maximum number of this runbook's jobs that run at once, across all workers that share the
+   * store. No limit of its own when absent; the worker's concurrency still applies.
+   */
+  concurrency?: number;
   handler?: RunbookHandler<Output>;
 }
 

@@ -1,13 +1,17 @@
 import pg from 'pg';
 import { POSTGRES_MIGRATIONS } from './postgres-schema.js';
+import { dataKeyMissingError } from './data-key-check.js';
 import type {
   CacheEntry,
+  ClaimOptions,
   DataKeyRecord,
   DeliveryRecord,
   JobFilter,
   JobLogLine,
   JobOutcome,
   JobRecord,
+  PurgeOptions,
+  PurgeResult,
   RecordDeliveryInput,
   SecretListing,
   SecretRow,
@@ -31,10 +35,12 @@ export interface PostgresStoreOptions {
 const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
 // A fixed key so that processes migrating at once wait for each other.
 const MIGRATION_LOCK_KEY = 4_780_001;
+// First half of the advisory lock that serializes the claims of one runbook with a limit.
+const RUNBOOK_LOCK_CLASS = 4_780_002;
 
 /**
  * The store for several processes on several machines. Job claims use `FOR UPDATE SKIP LOCKED`,
- * so workers never wait for each other's rows; everything else matches the SQLite store.
+ * so a worker skips rows that another worker is claiming instead of waiting for them.
  */
 export class PostgresStore implements Store {
   readonly kind = 'postgres' as const;
@@ -137,6 +143,15 @@ export class PostgresStore implements Store {
       );
       if (inserted.length === 0) return { duplicate: true };
 
+      for (const secret of input.secrets) {
+        // FOR SHARE locks the key row until commit, so that a purge cannot destroy it in between.
+        const key = await this.rows(
+          client,
+          'SELECT 1 FROM data_keys WHERE customer_account_id = $1 AND app_reference = $2 FOR SHARE',
+          [secret.customerAccountId, secret.appReference],
+        );
+        if (key.length === 0) throw dataKeyMissingError(secret);
+      }
       for (const secret of input.secrets) {
         await client.query(
           `INSERT INTO secrets (customer_account_id, app_reference, name, ciphertext, updated_at) VALUES ($1, $2, $3, $4, $5)
@@ -261,37 +276,77 @@ export class PostgresStore implements Store {
     }));
   }
 
-  async purgeCustomerApp(customerAccountId: string, appReference: string): Promise<void> {
-    await this.transaction(async (client) => {
-      await client.query('DELETE FROM secrets WHERE customer_account_id = $1 AND app_reference = $2', [customerAccountId, appReference]);
-      await client.query('DELETE FROM data_keys WHERE customer_account_id = $1 AND app_reference = $2', [customerAccountId, appReference]);
+  async purgeCustomerApp(customerAccountId: string, appReference: string, options: PurgeOptions = {}): Promise<PurgeResult> {
+    const cutoff = options.updatedUpTo?.getTime() ?? null;
+    return this.transaction(async (client) => {
+      // Locking the key row first makes a concurrent delivery for the pair wait or see it gone.
+      await client.query('SELECT 1 FROM data_keys WHERE customer_account_id = $1 AND app_reference = $2 FOR UPDATE', [
+        customerAccountId,
+        appReference,
+      ]);
+      const deleted = await client.query(
+        `DELETE FROM secrets WHERE customer_account_id = $1 AND app_reference = $2 AND ($3::bigint IS NULL OR updated_at <= $3)`,
+        [customerAccountId, appReference, cutoff],
+      );
+      const [kept] = await this.rows(client, 'SELECT COUNT(*) AS count FROM secrets WHERE customer_account_id = $1 AND app_reference = $2', [
+        customerAccountId,
+        appReference,
+      ]);
+      const keptSecrets = Number(kept?.count ?? 0);
+      let destroyed = 0;
+      if (keptSecrets === 0) {
+        const result = await client.query('DELETE FROM data_keys WHERE customer_account_id = $1 AND app_reference = $2', [
+          customerAccountId,
+          appReference,
+        ]);
+        destroyed = result.rowCount ?? 0;
+      }
+      return { deletedSecrets: deleted.rowCount ?? 0, keptSecrets, dataKeyDestroyed: destroyed === 1 };
     });
   }
 
-  async claimJob(workerId: string, leaseMs: number, now: Date): Promise<JobRecord | undefined> {
-    const nowMs = now.getTime();
-    // A job waits while an earlier job of the same customer account and app is unfinished,
-    // so an install runs before its update and its removal.
-    const [row] = await this.rows(
-      this.pool,
-      `WITH candidate AS (
-         SELECT j.sequence FROM jobs j
-         WHERE ((j.status = 'queued' AND j.run_at <= $1) OR (j.status = 'running' AND j.locked_until < $1))
-           AND NOT EXISTS (
-             SELECT 1 FROM jobs k
-             WHERE k.customer_account_id = j.customer_account_id AND k.app_reference = j.app_reference
-               AND k.sequence <> j.sequence
-               AND ((k.sequence < j.sequence AND k.status IN ('queued', 'running'))
-                    OR (k.status = 'running' AND k.locked_until >= $1)))
-         ORDER BY j.run_at, j.sequence
-         LIMIT 1
-         FOR UPDATE SKIP LOCKED)
-       UPDATE jobs SET status = 'running', attempts = jobs.attempts + 1, locked_by = $2, locked_until = $3, updated_at = $1
-       FROM candidate WHERE jobs.sequence = candidate.sequence
-       RETURNING jobs.*`,
-      [nowMs, workerId, nowMs + leaseMs],
-    );
-    return row ? toJob(row) : undefined;
+  async claimJob(workerId: string, leaseMs: number, now: Date, options: ClaimOptions = {}): Promise<JobRecord | undefined> {
+    const limits = options.runbookLimits ?? {};
+    if (Object.keys(limits).length === 0) {
+      const [row] = await this.rows(this.pool, `${claimCandidateSql} ${claimUpdateSql}`, [now.getTime(), '{}', [], workerId, now.getTime() + leaseMs]);
+      return row ? toJob(row) : undefined;
+    }
+
+    // SKIP LOCKED lets two claims see the same count of running jobs. So a claim of a runbook with
+    // a limit takes an advisory lock and counts again. When the runbook is full, the next one is tried.
+    const full: string[] = [];
+    for (let round = 0; round <= Object.keys(limits).length; round++) {
+      const outcome = await this.transaction(async (client) => {
+        const [candidate] = await this.rows(client, `${claimCandidateSql} SELECT sequence, runbook FROM candidate`, [
+          now.getTime(),
+          JSON.stringify(limits),
+          full,
+        ]);
+        if (!candidate) return { kind: 'none' as const };
+        const runbook = candidate.runbook as string;
+        const limit = limits[runbook];
+        if (limit !== undefined) {
+          await client.query('SELECT pg_advisory_xact_lock($1, hashtext($2))', [RUNBOOK_LOCK_CLASS, runbook]);
+          const [running] = await this.rows(
+            client,
+            `SELECT COUNT(*) AS count FROM jobs WHERE runbook = $1 AND status = 'running' AND locked_until >= $2`,
+            [runbook, now.getTime()],
+          );
+          if (Number(running?.count ?? 0) >= limit) return { kind: 'full' as const, runbook };
+        }
+        const [row] = await this.rows(
+          client,
+          `UPDATE jobs SET status = 'running', attempts = attempts + 1, locked_by = $2, locked_until = $3, updated_at = $1
+           WHERE sequence = $4 RETURNING *`,
+          [now.getTime(), workerId, now.getTime() + leaseMs, candidate.sequence],
+        );
+        return { kind: 'claimed' as const, job: toJob(row!) };
+      });
+      if (outcome.kind === 'none') return undefined;
+      if (outcome.kind === 'claimed') return outcome.job;
+      full.push(outcome.runbook);
+    }
+    return undefined;
   }
 
   async extendLease(jobId: string, workerId: string, until: Date): Promise<boolean> {
@@ -446,7 +501,48 @@ export class PostgresStore implements Store {
     );
     return (await this.getStep(jobId, step.name))!;
   }
+
+  async saveStep(jobId: string, step: StepRecord): Promise<void> {
+    await this.pool.query(
+      `INSERT INTO job_steps (job_id, name, result, encrypted, created_at) VALUES ($1, $2, $3, $4, $5)
+       ON CONFLICT (job_id, name) DO UPDATE SET result = excluded.result, encrypted = excluded.encrypted, created_at = excluded.created_at`,
+      [jobId, step.name, step.result, step.encrypted, step.createdAt.getTime()],
+    );
+  }
 }
+
+/**
+ * The due job to claim next, as a CTE named candidate. Parameters: $1 now, $2 JSON object of
+ * runbook limits, $3 runbooks to skip. A job waits while an earlier job of the same customer
+ * account and app is unfinished, so an install runs before its update and its removal. An
+ * internal job that is not due yet (a purge after a retention time) does not hold a reinstall back.
+ */
+const claimCandidateSql = `
+  WITH candidate AS (
+    SELECT j.sequence, j.runbook FROM jobs j
+    WHERE ((j.status = 'queued' AND j.run_at <= $1) OR (j.status = 'running' AND j.locked_until < $1))
+      AND NOT (j.runbook = ANY($3::text[]))
+      AND NOT EXISTS (
+        SELECT 1 FROM jobs k
+        WHERE k.customer_account_id = j.customer_account_id AND k.app_reference = j.app_reference
+          AND k.sequence <> j.sequence
+          AND ((k.sequence < j.sequence AND k.status IN ('queued', 'running')
+                AND NOT (k.status = 'queued' AND k.run_at > $1 AND k.runbook LIKE '@%'))
+               OR (k.status = 'running' AND k.locked_until >= $1)))
+      AND NOT EXISTS (
+        SELECT 1 FROM jsonb_each_text($2::jsonb) l
+        WHERE l.key = j.runbook
+          AND (SELECT COUNT(*) FROM jobs r
+               WHERE r.runbook = j.runbook AND r.status = 'running' AND r.locked_until >= $1) >= l.value::int)
+    ORDER BY j.run_at, j.sequence
+    LIMIT 1
+    FOR UPDATE SKIP LOCKED)`;
+
+/** Claims the candidate for worker $4 until $5. */
+const claimUpdateSql = `
+  UPDATE jobs SET status = 'running', attempts = jobs.attempts + 1, locked_by = $4, locked_until = $5, updated_at = $1
+  FROM candidate WHERE jobs.sequence = candidate.sequence
+  RETURNING jobs.*`;
 
 function optional<T>(value: unknown): T | undefined {
   return value === null || value === undefined ? undefined : (value as T);

@@ -2,7 +2,9 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { SQLITE_MIGRATIONS } from './sqlite-schema.js';
+import { dataKeyMissingError } from './data-key-check.js';
 import type {
+  ClaimOptions,
   DataKeyRecord,
   DeliveryRecord,
   JobFilter,
@@ -10,6 +12,8 @@ import type {
   JobOutcome,
   JobRecord,
   CacheEntry,
+  PurgeOptions,
+  PurgeResult,
   RecordDeliveryInput,
   StepRecord,
   SecretListing,
@@ -93,6 +97,11 @@ export class SqliteStore implements Store {
           status: delivery.status,
           note: delivery.note ?? null,
         });
+
+      const hasDataKey = this.db.prepare('SELECT 1 FROM data_keys WHERE customer_account_id = ? AND app_reference = ?');
+      for (const secret of input.secrets) {
+        if (!hasDataKey.get(secret.customerAccountId, secret.appReference)) throw dataKeyMissingError(secret);
+      }
 
       const upsertSecret = this.db.prepare(
         `INSERT INTO secrets (customer_account_id, app_reference, name, ciphertext, updated_at)
@@ -225,18 +234,35 @@ export class SqliteStore implements Store {
     }));
   }
 
-  async purgeCustomerApp(customerAccountId: string, appReference: string): Promise<void> {
-    this.db.transaction(() => {
-      this.db.prepare('DELETE FROM secrets WHERE customer_account_id = ? AND app_reference = ?').run(customerAccountId, appReference);
-      this.db.prepare('DELETE FROM data_keys WHERE customer_account_id = ? AND app_reference = ?').run(customerAccountId, appReference);
+  async purgeCustomerApp(customerAccountId: string, appReference: string, options: PurgeOptions = {}): Promise<PurgeResult> {
+    const pair = { account: customerAccountId, app: appReference, cutoff: options.updatedUpTo?.getTime() ?? null };
+    return this.db.transaction((): PurgeResult => {
+      const deleted = this.db
+        .prepare(
+          `DELETE FROM secrets WHERE customer_account_id = @account AND app_reference = @app
+             AND (@cutoff IS NULL OR updated_at <= @cutoff)`,
+        )
+        .run(pair);
+      const kept = this.db
+        .prepare('SELECT COUNT(*) AS count FROM secrets WHERE customer_account_id = @account AND app_reference = @app')
+        .get(pair) as Row;
+      const keptSecrets = Number(kept.count);
+      const destroyed =
+        keptSecrets === 0
+          ? this.db.prepare('DELETE FROM data_keys WHERE customer_account_id = @account AND app_reference = @app').run(pair).changes
+          : 0;
+      return { deletedSecrets: deleted.changes, keptSecrets, dataKeyDestroyed: destroyed === 1 };
     }).immediate();
   }
 
-  async claimJob(workerId: string, leaseMs: number, now: Date): Promise<JobRecord | undefined> {
+  async claimJob(workerId: string, leaseMs: number, now: Date, options: ClaimOptions = {}): Promise<JobRecord | undefined> {
     const claim = this.db.transaction((): JobRecord | undefined => {
       const nowMs = now.getTime();
       // A job waits while an earlier job of the same customer account and app is unfinished,
-      // so an install runs before its update and its removal.
+      // so an install runs before its update and its removal. An internal job that is not due
+      // yet (a purge after a retention time) does not hold a reinstall back. A runbook with a
+      // limit waits while that many of its jobs run. The immediate transaction makes the count
+      // and the claim one step for every process that shares the file.
       const row = this.db
         .prepare(
           `SELECT j.sequence FROM jobs j
@@ -245,12 +271,18 @@ export class SqliteStore implements Store {
                SELECT 1 FROM jobs k
                WHERE k.customer_account_id = j.customer_account_id AND k.app_reference = j.app_reference
                  AND k.sequence <> j.sequence
-                 AND ((k.sequence < j.sequence AND k.status IN ('queued', 'running'))
+                 AND ((k.sequence < j.sequence AND k.status IN ('queued', 'running')
+                       AND NOT (k.status = 'queued' AND k.run_at > @now AND k.runbook LIKE '@%'))
                       OR (k.status = 'running' AND k.locked_until >= @now)))
+             AND NOT EXISTS (
+               SELECT 1 FROM json_each(@limits) l
+               WHERE l.key = j.runbook
+                 AND (SELECT COUNT(*) FROM jobs r
+                      WHERE r.runbook = j.runbook AND r.status = 'running' AND r.locked_until >= @now) >= l.value)
            ORDER BY j.run_at, j.sequence
            LIMIT 1`,
         )
-        .get({ now: nowMs }) as Row | undefined;
+        .get({ now: nowMs, limits: JSON.stringify(options.runbookLimits ?? {}) }) as Row | undefined;
       if (!row) return undefined;
 
       this.db
@@ -415,6 +447,15 @@ export class SqliteStore implements Store {
       )
       .run(jobId, step.name, step.result, step.encrypted ? 1 : 0, step.createdAt.getTime());
     return (await this.getStep(jobId, step.name))!;
+  }
+
+  async saveStep(jobId: string, step: StepRecord): Promise<void> {
+    this.db
+      .prepare(
+        `INSERT INTO job_steps (job_id, name, result, encrypted, created_at) VALUES (?, ?, ?, ?, ?)
+         ON CONFLICT (job_id, name) DO UPDATE SET result = excluded.result, encrypted = excluded.encrypted, created_at = excluded.created_at`,
+      )
+      .run(jobId, step.name, step.result, step.encrypted ? 1 : 0, step.createdAt.getTime());
   }
 }
 

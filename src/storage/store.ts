@@ -1,6 +1,6 @@
 /**
- * The storage contract. The SQLite store implements it for one process (or several on one
- * machine); every method is async so that a PostgreSQL store can implement the same contract.
+ * The storage contract, implemented by the SQLite store (processes on one machine) and the
+ * PostgreSQL store (processes on several machines). Every method is async for the latter.
  * Storage knows nothing of Xurrent: it stores opaque JSON and ciphertext.
  */
 
@@ -17,7 +17,7 @@ export interface DeliveryRecord {
   customerAccountId?: string;
   appReference?: string;
   receivedAt: Date;
-  /** What the delivery contained, with secret values removed. */
+  /** Summary of the delivery's content, with secret values removed. */
   summary: unknown;
   status: 'accepted' | 'discarded';
   note?: string;
@@ -121,6 +121,29 @@ export interface StepRecord {
   createdAt: Date;
 }
 
+export interface ClaimOptions {
+  /**
+   * Maximum number of running jobs per runbook name, counted across every worker that shares
+   * the store. Runbooks not named here have no limit of their own.
+   */
+  runbookLimits?: Readonly<Record<string, number>>;
+}
+
+export interface PurgeOptions {
+  /**
+   * Deletes only the secrets last written at or before this time, and destroys the data key
+   * only when no newer secret remains. Without it, every secret of the pair and its key go.
+   */
+  updatedUpTo?: Date;
+}
+
+export interface PurgeResult {
+  deletedSecrets: number;
+  /** Secrets written after `updatedUpTo`, which stay with their data key. */
+  keptSecrets: number;
+  dataKeyDestroyed: boolean;
+}
+
 export interface RecordDeliveryInput {
   delivery: DeliveryRecord;
   secrets: SecretWrite[];
@@ -135,7 +158,9 @@ export interface Store {
 
   /**
    * Stores a delivery, its secrets and its jobs in one transaction. A delivery whose id, jti or
-   * origin is already recorded stores nothing and returns duplicate: true.
+   * origin is already recorded stores nothing and returns duplicate: true. Secrets whose pair
+   * has no data key any more (a purge ran after they were sealed) reject the whole delivery
+   * with XAC_DATA_KEY_MISSING, so that the sender retries and they are sealed again.
    */
   recordDelivery(input: RecordDeliveryInput): Promise<{ duplicate: boolean }>;
   getDelivery(id: string): Promise<DeliveryRecord | undefined>;
@@ -153,10 +178,15 @@ export interface Store {
 
   readSecrets(customerAccountId: string, appReference: string): Promise<SecretRow[]>;
   listSecrets(filter?: { customerAccountId?: string; appReference?: string }): Promise<SecretListing[]>;
-  /** Deletes the pair's secrets and destroys its data key. */
-  purgeCustomerApp(customerAccountId: string, appReference: string): Promise<void>;
+  /** Deletes the pair's secrets and destroys its data key, in one transaction. */
+  purgeCustomerApp(customerAccountId: string, appReference: string, options?: PurgeOptions): Promise<PurgeResult>;
 
-  claimJob(workerId: string, leaseMs: number, now: Date): Promise<JobRecord | undefined>;
+  /**
+   * Claims the next due job. A job waits while an earlier job of its customer account and app
+   * is queued or running. An internal job (runbook name starting with `@`) that is not due yet
+   * does not hold later jobs back.
+   */
+  claimJob(workerId: string, leaseMs: number, now: Date, options?: ClaimOptions): Promise<JobRecord | undefined>;
   extendLease(jobId: string, workerId: string, until: Date): Promise<boolean>;
   /** Applies a run's outcome; false when the lease was lost to another worker. */
   finishJob(jobId: string, workerId: string, outcome: JobOutcome, now: Date): Promise<boolean>;
@@ -185,4 +215,6 @@ export interface Store {
   getStep(jobId: string, name: string): Promise<StepRecord | undefined>;
   /** Records a step's result unless one is recorded already; returns the stored record. */
   putStep(jobId: string, step: StepRecord): Promise<StepRecord>;
+  /** Records or replaces a step's result, for progress that grows from run to run. */
+  saveStep(jobId: string, step: StepRecord): Promise<void>;
 }

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { automationWebhook, defineSolution, installationChanged, secretsChanged } from '../../src/index.js';
 import type { JobRecord } from '../../src/storage/store.js';
+import { waitForVerifiedWebhooks } from '../../src/dev/demo.js';
 import { waitFor } from '../support/harness.js';
 import { startSimRuntime, type SimRuntime } from '../support/sim-runtime.js';
 
@@ -51,6 +52,7 @@ describe('runtime against the simulator', () => {
     env = await startSimRuntime(solution(seen));
     await env.sim.control.install({ customer: 'wdc', offeringReference: APP, secrets: { api_token: 't' } });
     expect((await finishedJob(env, 'installed')).status).toBe('succeeded');
+    await waitForVerifiedWebhooks(env.sim, 'wdc');
     await env.sim.control.fire({ customer: 'wdc', offeringReference: APP, payload: { text: 'hello' } });
     await finishedJob(env, 'note');
     await env.sim.control.update({ customer: 'wdc', offeringReference: APP, suspended: true });

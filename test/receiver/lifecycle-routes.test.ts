@@ -106,7 +106,8 @@ describe('installation and automation routes', () => {
   });
 
   it('answers 200 with a note when no runbook matches', async () => {
-    const result = await deliver(`${runtime.url}/xurrent/installations`, await provider.sign(install('app_instance.delete')));
+    // A removal purges the customer's secrets, so it names a customer that the later tests do not use.
+    const result = await deliver(`${runtime.url}/xurrent/installations`, await provider.sign(install('app_instance.delete', { customer_account_id: 'acme' })));
     expect(result.status).toBe(200);
     expect(result.body.jobs).toEqual([]);
     expect(result.body.note).toBe(`no installationChanged runbook for app_instance.delete and app ${APP}`);

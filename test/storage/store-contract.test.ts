@@ -58,13 +58,14 @@ describe.each(STORE_FACTORIES)('$name store', (factory) => {
 
   it('upserts secrets and purges a pair', async () => {
     const write = (name: string, value: string) => ({ customerAccountId: 'wdc', appReference: 'app', name, ciphertext: Buffer.from(value) });
+    // Secrets are sealed under the pair's data key, which must exist when they are stored.
+    await store.ensureDataKey({ customerAccountId: 'wdc', appReference: 'app', masterKeyId: 'k1', wrappedKey: Buffer.from('w'), createdAt: at(0) });
     await store.recordDelivery({ delivery: { id: 'd1', route: 'r', event: 'e', receivedAt: at(0), summary: {}, status: 'accepted' }, secrets: [write('application', 'a1'), write('policy', 'p1')], jobs: [] });
     await store.recordDelivery({ delivery: { id: 'd2', route: 'r', event: 'e', receivedAt: at(1000), summary: {}, status: 'accepted' }, secrets: [write('application', 'a2')], jobs: [] });
     const rows = await store.readSecrets('wdc', 'app');
     expect(Object.fromEntries(rows.map((row) => [row.name, row.ciphertext.toString()]))).toEqual({ application: 'a2', policy: 'p1' });
     expect((await store.listSecrets()).map((row) => row.name)).toEqual(['application', 'policy']);
 
-    await store.ensureDataKey({ customerAccountId: 'wdc', appReference: 'app', masterKeyId: 'k1', wrappedKey: Buffer.from('w'), createdAt: at(0) });
     await store.purgeCustomerApp('wdc', 'app');
     expect(await store.readSecrets('wdc', 'app')).toEqual([]);
     expect(await store.getDataKey('wdc', 'app')).toBeUndefined();

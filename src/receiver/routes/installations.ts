@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import { purgeSecretsJob } from '../../engine/internal-jobs.js';
 import { RejectionError } from '../../errors.js';
 import type { Runtime } from '../../runtime.js';
 import type { InstallationChangedOutput } from '../../solution/outputs.js';
@@ -69,6 +70,20 @@ export function registerInstallationsRoute(app: FastifyInstance, runtime: Runtim
       summary: data,
       candidates,
       noMatchNote: `no installationChanged runbook for ${data.event} and app ${offering.reference}`,
+      // After a removal the customer's secrets go, once the delete runbooks ran and the retention passed.
+      ...(data.event === 'app_instance.delete'
+        ? {
+            internalJobs: (receivedAt: Date) => [
+              purgeSecretsJob({
+                deliveryId: headers.delivery,
+                customerAccountId,
+                appReference: offering.reference,
+                receivedAt,
+                retainSecretsSeconds: runtime.solution.removal.retainSecretsSeconds,
+              }),
+            ],
+          }
+        : {}),
     });
     runtime.logger.info(
       { deliveryId: headers.delivery, event: data.event, customerAccountId, appReference: offering.reference, jobs: result.jobs.length, duplicate: result.duplicate },

@@ -1,5 +1,6 @@
 import { applyInstanceActivity, instanceReference, mergeCustomFields } from '../../app-instances.js';
 import { ValidationFailed } from '../../domain-errors.js';
+import { emitProviderInstanceUpdate } from '../../lifecycle.js';
 import type { AppInstanceRecord, AutomationRuleRecord } from '../../state.js';
 import { findOwned } from '../../webhooks.js';
 import { matchesBoolean, matchesIds, matchesTime, matchesValues, paginate } from '../connection.js';
@@ -53,7 +54,10 @@ function matchesInstance(context: GraphQLContext, instance: AppInstanceRecord, f
   );
 }
 
-/** Applies a provider's appInstanceUpdate; the customer-only switch enabledByCustomer is rejected. */
+/**
+ * Applies a provider's appInstanceUpdate and sends app_instance.update to the provider's
+ * webhooks. The customer-only switch enabledByCustomer and blank custom field ids are rejected.
+ */
 function updateInstance(context: GraphQLContext, input: AppInstanceUpdateInput): AppInstanceRecord {
   const instance = findOwned(context.state.appInstances, context.accountId, idOf(input.id, 'AppInstance'), 'AppInstance');
   if (input.enabledByCustomer != null && input.enabledByCustomer !== instance.enabledByCustomer) {
@@ -61,6 +65,10 @@ function updateInstance(context: GraphQLContext, input: AppInstanceUpdateInput):
       { path: ['enabledByCustomer'], message: 'can only be changed by the customer account' },
     ]);
   }
+  const blankIds = (input.customFields ?? []).flatMap((field, index) =>
+    field.id.trim() === '' ? [{ path: ['customFields', String(index), 'id'], message: "can't be blank" }] : [],
+  );
+  if (blankIds.length > 0) throw new ValidationFailed(blankIds);
   if (input.customFields != null) {
     instance.customFields = mergeCustomFields(
       instance.customFields,
@@ -72,6 +80,7 @@ function updateInstance(context: GraphQLContext, input: AppInstanceUpdateInput):
   if (input.suspensionComment !== undefined) instance.suspensionComment = input.suspensionComment;
   instance.updatedAt = context.state.now();
   applyInstanceActivity(context.state, instance);
+  emitProviderInstanceUpdate({ state: context.state, sender: context.sender }, instance, context.person);
   return instance;
 }
 
