@@ -1,5 +1,6 @@
 import { ConfigError } from './errors.js';
 import type { ReceiverSettings } from './runtime.js';
+import { ACCOUNT_PLACEHOLDER } from './xurrent/environments.js';
 
 export interface ProcessConfig {
   databasePath: string;
@@ -25,9 +26,9 @@ function integer(env: Record<string, string | undefined>, name: string, fallback
 /** Reads the process settings from XAC_* environment variables. */
 export function processConfigFromEnv(env: Record<string, string | undefined>): ProcessConfig {
   const pattern = env.XAC_XURRENT_ACCOUNT_URL_PATTERN;
-  if (pattern !== undefined && pattern !== '' && !pattern.includes('{account}')) {
+  if (pattern !== undefined && pattern !== '' && !pattern.includes(ACCOUNT_PLACEHOLDER)) {
     throw new ConfigError(
-      `XAC_XURRENT_ACCOUNT_URL_PATTERN=${pattern} has no {account} placeholder; write it like https://{account}.xurrent.com`,
+      `XAC_XURRENT_ACCOUNT_URL_PATTERN=${pattern} has no ${ACCOUNT_PLACEHOLDER} placeholder; write it like https://${ACCOUNT_PLACEHOLDER}.xurrent.com`,
     );
   }
   return {

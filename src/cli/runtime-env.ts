@@ -25,6 +25,20 @@ export async function openStore(env: NodeJS.ProcessEnv = process.env, options: {
   return openConfiguredStore({ sqlitePath: config.databasePath, postgresUrl: config.databaseUrl, postgresSchema: config.databaseSchema });
 }
 
+/** Opens the store as `openStore` does, runs fn with it and closes it, also when fn throws. */
+export async function withStore<T>(
+  fn: (store: Store) => Promise<T>,
+  options: { mustExist?: boolean } = { mustExist: true },
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<T> {
+  const store = await openStore(env, options);
+  try {
+    return await fn(store);
+  } finally {
+    await store.close();
+  }
+}
+
 export async function openSecretStore(env: NodeJS.ProcessEnv = process.env): Promise<{ store: Store; secretStore: SecretStore }> {
   const keyRing = masterKeyRingFromEnv(env);
   const store = await openStore(env, { mustExist: true });
@@ -39,7 +53,6 @@ export interface StartOptions {
   port?: number;
 }
 
-/** Starts receiver and worker from the environment, as `xac serve` and `xac worker` do. */
 /** Reads the provider connection when XAC_PROVIDER_ACCOUNT is set, so that runbooks may call Xurrent. */
 export function connectionFromEnv(env: NodeJS.ProcessEnv, logger?: Logger): ConnectionSettings | undefined {
   if (!env.XAC_PROVIDER_ACCOUNT) return undefined;
@@ -48,6 +61,7 @@ export function connectionFromEnv(env: NodeJS.ProcessEnv, logger?: Logger): Conn
   return settings;
 }
 
+/** Starts receiver and worker from the environment, as `xac serve` and `xac worker` do. */
 export async function startFromEnv(options: StartOptions, env: NodeJS.ProcessEnv = process.env): Promise<{ app: XacApp; url?: string }> {
   const config = processConfigFromEnv(env);
   const logger = options.logger ?? createLogger();
@@ -55,11 +69,12 @@ export async function startFromEnv(options: StartOptions, env: NodeJS.ProcessEnv
   const app = await createApp({
     solution: options.solution ?? defineSolution({ runbooks: {} }),
     keyRing: masterKeyRingFromEnv(env),
-    store: await openConfiguredStore({ sqlitePath: config.databasePath, postgresUrl: config.databaseUrl, postgresSchema: config.databaseSchema }),
+    store: await openStore(env),
     logger,
     settings: {
       ...config.settings,
-      accountUrlPattern: config.settings.accountUrlPattern ?? connection?.endpoints.accountUrlPattern,
+      // Both come from XAC_XURRENT_ACCOUNT_URL_PATTERN when it is set, but the connection's copy is validated and has no trailing slash.
+      accountUrlPattern: connection?.endpoints.accountUrlPattern ?? config.settings.accountUrlPattern,
     },
     ...(connection ? { connection } : {}),
     worker: options.worker ? config.worker : false,

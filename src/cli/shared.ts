@@ -33,6 +33,27 @@ export function closeOnSignal(close: () => Promise<void>): void {
   process.on('SIGTERM', onSignal);
 }
 
+export interface PrintRowsOptions<T> {
+  json?: boolean;
+  /** Printed in place of an empty table. */
+  emptyMessage: string;
+  toJson: (row: T) => unknown;
+  toTableRow: (row: T) => Record<string, string>;
+}
+
+/** Prints rows as a JSON array with --json, else as a table, or the empty message when there are none. */
+export function printRows<T>(rows: T[], options: PrintRowsOptions<T>): void {
+  if (options.json) {
+    console.log(JSON.stringify(rows.map(options.toJson), null, 2));
+    return;
+  }
+  if (rows.length === 0) {
+    console.log(options.emptyMessage);
+    return;
+  }
+  printTable(rows.map(options.toTableRow));
+}
+
 export function printTable(rows: Array<Record<string, string>>): void {
   if (rows.length === 0) return;
   const columns = Object.keys(rows[0]!);

@@ -1,9 +1,11 @@
+import { pollUntil } from '../poll.js';
 import type { RunningSimulator as Simulator } from '../sim/index.js';
 import { printNewJobs, waitForIdle } from './job-report.js';
 import type { DevEnvironment } from './dev-environment.js';
 
 const CUSTOMER = 'wdc';
 const STEP_TIMEOUT_MS = 20_000;
+const POLL_INTERVAL_MS = 50;
 
 /**
  * Drives one app offering through its lifecycle on the simulator (install, automation rule,
@@ -57,16 +59,16 @@ export async function runDemo(env: DevEnvironment, write: (line: string) => void
 async function waitForDeliveries(simulator: Simulator, callIds: number[]): Promise<void> {
   const deadline = Date.now() + STEP_TIMEOUT_MS;
   for (const callId of callIds) {
-    for (;;) {
-      const attempts = await simulator.control.deliveries({ callId });
-      if (attempts.some((attempt) => attempt.ok)) break;
-      if (Date.now() > deadline) {
-        const last = attempts.at(-1);
-        throw new Error(
-          `delivery ${last?.event ?? callId} was not accepted within ${STEP_TIMEOUT_MS} ms; last response: ${last?.responseStatus ?? last?.error ?? 'none'} ${last?.responseBody ?? ''}`,
-        );
-      }
-      await new Promise((resolve) => setTimeout(resolve, 50));
+    const { value: attempts, done } = await pollUntil(
+      () => simulator.control.deliveries({ callId }),
+      (attempts) => attempts.some((attempt) => attempt.ok),
+      { timeoutMs: deadline - Date.now(), intervalMs: POLL_INTERVAL_MS },
+    );
+    if (!done) {
+      const last = attempts.at(-1);
+      throw new Error(
+        `delivery ${last?.event ?? callId} was not accepted within ${STEP_TIMEOUT_MS} ms; last response: ${last?.responseStatus ?? last?.error ?? 'none'} ${last?.responseBody ?? ''}`,
+      );
     }
   }
 }
@@ -76,13 +78,12 @@ async function waitForDeliveries(simulator: Simulator, callIds: number[]): Promi
  * rule calls to the app webhook that an install creates until then.
  */
 export async function waitForVerifiedWebhooks(simulator: Simulator, account: string): Promise<void> {
-  const deadline = Date.now() + STEP_TIMEOUT_MS;
-  for (;;) {
-    const pending = (await simulator.control.webhooks({ account })).filter((webhook) => !webhook.verified);
-    if (pending.length === 0) return;
-    if (Date.now() > deadline) {
-      throw new Error(`webhooks ${pending.map((webhook) => webhook.uri).join(', ')} of ${account} were not verified within ${STEP_TIMEOUT_MS} ms`);
-    }
-    await new Promise((resolve) => setTimeout(resolve, 50));
+  const { value: pending, done } = await pollUntil(
+    async () => (await simulator.control.webhooks({ account })).filter((webhook) => !webhook.verified),
+    (pending) => pending.length === 0,
+    { timeoutMs: STEP_TIMEOUT_MS, intervalMs: POLL_INTERVAL_MS },
+  );
+  if (!done) {
+    throw new Error(`webhooks ${pending.map((webhook) => webhook.uri).join(', ')} of ${account} were not verified within ${STEP_TIMEOUT_MS} ms`);
   }
 }

@@ -1,15 +1,14 @@
+import { pollUntil } from '../poll.js';
 import type { Store, JobRecord } from '../storage/store.js';
 
 /** Waits until no job is queued or running, or until timeoutMs passed. */
 export async function waitForIdle(store: Store, timeoutMs: number, minimumJobs = 0): Promise<JobRecord[]> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const jobs = await store.listJobs({ limit: 1000 });
-    const busy = jobs.some((job) => job.status === 'queued' || job.status === 'running');
-    if (!busy && jobs.length >= minimumJobs) return jobs;
-    if (Date.now() > deadline) return jobs;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
+  const { value } = await pollUntil(
+    () => store.listJobs({ limit: 1000 }),
+    (jobs) => jobs.length >= minimumJobs && !jobs.some((job) => job.status === 'queued' || job.status === 'running'),
+    { timeoutMs, intervalMs: 50 },
+  );
+  return value;
 }
 
 /** Prints each job not printed before, with its outcome and the lines its runbook logged. */

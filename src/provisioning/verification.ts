@@ -4,6 +4,7 @@
  * callback returned 200 as a delivery whose data names the webhook. Provisioning reads those
  * records, so it must use the database of the `xac serve` at the public URL.
  */
+import { pollUntil } from '../poll.js';
 import type { Store } from '../storage/store.js';
 
 const VERIFY_EVENT = 'webhook.verify';
@@ -75,15 +76,12 @@ export async function waitForVerification(
   webhookIds: readonly string[],
   options: { ignoredDeliveryIds: ReadonlySet<string>; timeoutMs: number },
 ): Promise<VerificationWait> {
-  const deadline = Date.now() + options.timeoutMs;
-  for (;;) {
-    const verified = await findVerifiedWebhooks(store, webhookIds, options.ignoredDeliveryIds);
-    const pending = webhookIds.filter((id) => !verified.has(id));
-    if (pending.length === 0 || Date.now() >= deadline) {
-      return { verified: webhookIds.filter((id) => verified.has(id)), pending };
-    }
-    await new Promise((resolve) => setTimeout(resolve, Math.min(POLL_INTERVAL_MS, Math.max(0, deadline - Date.now()))));
-  }
+  const { value: verified } = await pollUntil(
+    () => findVerifiedWebhooks(store, webhookIds, options.ignoredDeliveryIds),
+    (verified) => webhookIds.every((id) => verified.has(id)),
+    { timeoutMs: options.timeoutMs, intervalMs: POLL_INTERVAL_MS },
+  );
+  return { verified: webhookIds.filter((id) => verified.has(id)), pending: webhookIds.filter((id) => !verified.has(id)) };
 }
 
 /**

@@ -1,6 +1,6 @@
 import { RejectionError } from '../errors.js';
 import type { Runtime } from '../runtime.js';
-import { customerIssuer, issuerBelongsToAccount } from './verification/customer-issuer.js';
+import { customerIssuer, type AccountUrlOptions } from './verification/customer-issuer.js';
 import type { WebhookPolicy } from './verification/policy.js';
 import { parsePolicyAlgorithm } from './verification/policy.js';
 
@@ -19,18 +19,11 @@ export async function customerPolicy(runtime: Runtime, customerAccountId: string
       401,
     );
   }
-  const accountUrls = {
-    accountUrlPattern: runtime.settings.accountUrlPattern,
-    providerAccountUrl: (await runtime.store.getProviderPolicy())?.issuer,
-  };
+  // The provider policy's issuer is read only when no pattern is configured, because the pattern wins.
+  const accountUrlPattern = runtime.settings.accountUrlPattern;
+  const accountUrls: AccountUrlOptions =
+    accountUrlPattern !== undefined ? { accountUrlPattern } : { providerAccountUrl: (await runtime.store.getProviderPolicy())?.issuer };
   const issuer = customerIssuer({ deliveredIssuer: policy.issuer, customerAccountId, ...accountUrls });
-  if (!issuerBelongsToAccount(issuer, customerAccountId, { ...accountUrls, storedPolicy: { customerAccountId, issuer } })) {
-    throw new RejectionError(
-      'XAC_ISSUER_NOT_OWNED',
-      `the stored policy issuer ${issuer} does not belong to customer ${customerAccountId}`,
-      401,
-    );
-  }
   return {
     algorithm: parsePolicyAlgorithm(policy.algorithm),
     publicKeyPem: policy.publicKeyPem,

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { RejectionError } from '../errors.js';
 import type { SecretBlocks } from '../secrets/secret-store.js';
+import { describeIssues } from './schema-issues.js';
 import { importPolicyKey, parsePolicyAlgorithm } from './verification/policy.js';
 import { VerificationError } from './verification/errors.js';
 
@@ -88,7 +89,5 @@ export function parseSecretBlocks(payload: Record<string, unknown>, where: strin
 }
 
 function invalidBlock(where: string, block: string, error: z.ZodError): RejectionError {
-  // Zod's issue messages name the expected type, never the received value, so no secret leaks here.
-  const details = error.issues.map((issue) => `${[block, ...issue.path].join('.')}: ${issue.message}`).join('; ');
-  return new RejectionError('XAC_SECRET_BLOCK_INVALID', `${where}: ${details}`, 422);
+  return new RejectionError('XAC_SECRET_BLOCK_INVALID', `${where}: ${describeIssues(error, block)}`, 422);
 }

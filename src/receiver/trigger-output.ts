@@ -1,3 +1,4 @@
+import { RejectionError } from '../errors.js';
 import type { WebhookData } from './verification/webhook-data.js';
 import type { AppOfferingInfo, CustomerRepresentative, WebhookInfo } from '../solution/outputs.js';
 import type { DeliveryHeaders } from './delivery-headers.js';
@@ -44,6 +45,23 @@ export function appOfferingInfo(payload: Json): AppOfferingInfo | undefined {
     nodeId: optionalString(offering.nodeID),
     updated: typeof offering.updated === 'boolean' ? offering.updated : undefined,
   });
+}
+
+/**
+ * Reads the app offering and customer account of a provider delivery about an app instance.
+ * Rejects the delivery with XAC_PAYLOAD_INVALID when either is missing.
+ */
+export function appInstanceOf(data: WebhookData, headers: DeliveryHeaders): { offering: AppOfferingInfo; customerAccountId: string } {
+  const offering = appOfferingInfo(data.payload);
+  const customerAccountId = optionalString(data.payload.customer_account_id);
+  if (!offering || !customerAccountId) {
+    throw new RejectionError(
+      'XAC_PAYLOAD_INVALID',
+      `${data.event} delivery ${headers.delivery} lacks payload.app_offering.reference or payload.customer_account_id`,
+      422,
+    );
+  }
+  return { offering, customerAccountId };
 }
 
 export function customerRepresentative(payload: Json): CustomerRepresentative | undefined {

@@ -19,8 +19,21 @@ import type {
   Store,
   StoredProviderPolicy,
 } from './store.js';
+import {
+  toDataKey,
+  toDelivery,
+  toJob,
+  toJobLogLine,
+  toProviderPolicy,
+  toSecretListing,
+  toSecretRow,
+  toStep,
+  type JsonColumnDecoder,
+  type Row,
+} from './rows.js';
 
-type Row = Record<string, unknown>;
+/** pg returns JSONB columns parsed already. */
+const decodeJson: JsonColumnDecoder = (value) => value;
 type Queryable = pg.Pool | pg.PoolClient;
 
 export interface PostgresStoreOptions {
@@ -186,24 +199,16 @@ export class PostgresStore implements Store {
 
   async getDelivery(id: string): Promise<DeliveryRecord | undefined> {
     const [row] = await this.rows(this.pool, 'SELECT * FROM deliveries WHERE id = $1', [id]);
-    return row ? toDelivery(row) : undefined;
+    return row ? toDelivery(row, decodeJson) : undefined;
   }
 
   async listDeliveries(limit: number): Promise<DeliveryRecord[]> {
-    return (await this.rows(this.pool, 'SELECT * FROM deliveries ORDER BY received_at DESC LIMIT $1', [limit])).map(toDelivery);
+    return (await this.rows(this.pool, 'SELECT * FROM deliveries ORDER BY received_at DESC LIMIT $1', [limit])).map((row) => toDelivery(row, decodeJson));
   }
 
   async getProviderPolicy(): Promise<StoredProviderPolicy | undefined> {
     const [row] = await this.rows(this.pool, 'SELECT * FROM provider_policy WHERE id = 1');
-    if (!row) return undefined;
-    return {
-      algorithm: row.algorithm as string,
-      publicKeyPem: row.public_key_pem as string,
-      issuer: row.issuer as string,
-      audience: (row.audience as string | null) ?? null,
-      source: row.source as StoredProviderPolicy['source'],
-      updatedAt: new Date(Number(row.updated_at)),
-    };
+    return row ? toProviderPolicy(row) : undefined;
   }
 
   async setProviderPolicy(policy: StoredProviderPolicy): Promise<void> {
@@ -251,13 +256,7 @@ export class PostgresStore implements Store {
       customerAccountId,
       appReference,
     ]);
-    return rows.map((row) => ({
-      customerAccountId: row.customer_account_id as string,
-      appReference: row.app_reference as string,
-      name: row.name as string,
-      ciphertext: row.ciphertext as Buffer,
-      updatedAt: new Date(Number(row.updated_at)),
-    }));
+    return rows.map(toSecretRow);
   }
 
   async listSecrets(filter: { customerAccountId?: string; appReference?: string } = {}): Promise<SecretListing[]> {
@@ -268,12 +267,7 @@ export class PostgresStore implements Store {
        ORDER BY customer_account_id, app_reference, name`,
       [filter.customerAccountId ?? null, filter.appReference ?? null],
     );
-    return rows.map((row) => ({
-      customerAccountId: row.customer_account_id as string,
-      appReference: row.app_reference as string,
-      name: row.name as string,
-      updatedAt: new Date(Number(row.updated_at)),
-    }));
+    return rows.map(toSecretListing);
   }
 
   async purgeCustomerApp(customerAccountId: string, appReference: string, options: PurgeOptions = {}): Promise<PurgeResult> {
@@ -309,7 +303,7 @@ export class PostgresStore implements Store {
     const limits = options.runbookLimits ?? {};
     if (Object.keys(limits).length === 0) {
       const [row] = await this.rows(this.pool, `${claimCandidateSql} ${claimUpdateSql}`, [now.getTime(), '{}', [], workerId, now.getTime() + leaseMs]);
-      return row ? toJob(row) : undefined;
+      return row ? toJob(row, decodeJson) : undefined;
     }
 
     // SKIP LOCKED lets two claims see the same count of running jobs. So a claim of a runbook with
@@ -340,7 +334,7 @@ export class PostgresStore implements Store {
            WHERE sequence = $4 RETURNING *`,
           [now.getTime(), workerId, now.getTime() + leaseMs, candidate.sequence],
         );
-        return { kind: 'claimed' as const, job: toJob(row!) };
+        return { kind: 'claimed' as const, job: toJob(row!, decodeJson) };
       });
       if (outcome.kind === 'none') return undefined;
       if (outcome.kind === 'claimed') return outcome.job;
@@ -412,7 +406,7 @@ export class PostgresStore implements Store {
 
   async getJob(id: string): Promise<JobRecord | undefined> {
     const [row] = await this.rows(this.pool, 'SELECT * FROM jobs WHERE id = $1', [id]);
-    return row ? toJob(row) : undefined;
+    return row ? toJob(row, decodeJson) : undefined;
   }
 
   async listJobs(filter: JobFilter = {}): Promise<JobRecord[]> {
@@ -424,18 +418,12 @@ export class PostgresStore implements Store {
        ORDER BY sequence DESC LIMIT $5`,
       [filter.status ?? null, filter.runbook ?? null, filter.customerAccountId ?? null, filter.appReference ?? null, filter.limit ?? 50],
     );
-    return rows.map(toJob);
+    return rows.map((row) => toJob(row, decodeJson));
   }
 
   async getJobLogs(id: string): Promise<JobLogLine[]> {
     const rows = await this.rows(this.pool, 'SELECT * FROM job_logs WHERE job_id = $1 ORDER BY id', [id]);
-    return rows.map((row) => ({
-      at: new Date(Number(row.at)),
-      attempt: row.attempt as number,
-      level: row.level as JobLogLine['level'],
-      message: row.message as string,
-      ...(row.data ? { data: row.data as Record<string, unknown> } : {}),
-    }));
+    return rows.map((row) => toJobLogLine(row, decodeJson));
   }
 
   async retryJob(id: string, now: Date): Promise<JobRecord | undefined> {
@@ -445,7 +433,7 @@ export class PostgresStore implements Store {
        WHERE id = $2 AND status = 'failed' RETURNING *`,
       [now.getTime(), id],
     );
-    return row ? toJob(row) : undefined;
+    return row ? toJob(row, decodeJson) : undefined;
   }
 
   async nextRunAt(): Promise<Date | undefined> {
@@ -543,70 +531,3 @@ const claimUpdateSql = `
   UPDATE jobs SET status = 'running', attempts = jobs.attempts + 1, locked_by = $4, locked_until = $5, updated_at = $1
   FROM candidate WHERE jobs.sequence = candidate.sequence
   RETURNING jobs.*`;
-
-function optional<T>(value: unknown): T | undefined {
-  return value === null || value === undefined ? undefined : (value as T);
-}
-
-function optionalDate(value: unknown): Date | undefined {
-  return value === null || value === undefined ? undefined : new Date(Number(value));
-}
-
-function toDelivery(row: Row): DeliveryRecord {
-  return {
-    id: row.id as string,
-    jti: optional<string>(row.jti),
-    origin: optional<string>(row.origin),
-    route: row.route as string,
-    event: row.event as string,
-    customerAccountId: optional<string>(row.customer_account_id),
-    appReference: optional<string>(row.app_reference),
-    receivedAt: new Date(Number(row.received_at)),
-    summary: row.summary,
-    status: row.status as DeliveryRecord['status'],
-    note: optional<string>(row.note),
-  };
-}
-
-function toDataKey(row: Row): DataKeyRecord {
-  return {
-    customerAccountId: row.customer_account_id as string,
-    appReference: row.app_reference as string,
-    masterKeyId: row.master_key_id as string,
-    wrappedKey: row.wrapped_key as Buffer,
-    createdAt: new Date(Number(row.created_at)),
-  };
-}
-
-function toStep(row: Row): StepRecord {
-  return {
-    name: row.name as string,
-    result: row.result as Buffer,
-    encrypted: row.encrypted as boolean,
-    createdAt: new Date(Number(row.created_at)),
-  };
-}
-
-function toJob(row: Row): JobRecord {
-  return {
-    sequence: Number(row.sequence),
-    id: row.id as string,
-    runbook: row.runbook as string,
-    label: row.label as string,
-    deliveryId: row.delivery_id as string,
-    customerAccountId: optional<string>(row.customer_account_id),
-    appReference: optional<string>(row.app_reference),
-    trigger: row.trigger,
-    status: row.status as JobRecord['status'],
-    attempts: row.attempts as number,
-    maxAttempts: row.max_attempts as number,
-    backoffs: row.backoffs as number,
-    runAt: new Date(Number(row.run_at)),
-    lastError: optional<string>(row.last_error),
-    lockedBy: optional<string>(row.locked_by),
-    lockedUntil: optionalDate(row.locked_until),
-    createdAt: new Date(Number(row.created_at)),
-    updatedAt: new Date(Number(row.updated_at)),
-    finishedAt: optionalDate(row.finished_at),
-  };
-}

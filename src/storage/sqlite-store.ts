@@ -21,8 +21,21 @@ import type {
   Store,
   StoredProviderPolicy,
 } from './store.js';
+import {
+  toDataKey,
+  toDelivery,
+  toJob,
+  toJobLogLine,
+  toProviderPolicy,
+  toSecretListing,
+  toSecretRow,
+  toStep,
+  type JsonColumnDecoder,
+  type Row,
+} from './rows.js';
 
-type Row = Record<string, unknown>;
+/** SQLite stores JSON columns as TEXT. */
+const decodeJson: JsonColumnDecoder = (value) => JSON.parse(value as string) as unknown;
 
 export interface SqliteStoreOptions {
   /** File path, or ':memory:' for a store that lives as long as the process. */
@@ -141,25 +154,17 @@ export class SqliteStore implements Store {
 
   async getDelivery(id: string): Promise<DeliveryRecord | undefined> {
     const row = this.db.prepare('SELECT * FROM deliveries WHERE id = ?').get(id) as Row | undefined;
-    return row ? toDelivery(row) : undefined;
+    return row ? toDelivery(row, decodeJson) : undefined;
   }
 
   async listDeliveries(limit: number): Promise<DeliveryRecord[]> {
     const rows = this.db.prepare('SELECT * FROM deliveries ORDER BY received_at DESC LIMIT ?').all(limit) as Row[];
-    return rows.map(toDelivery);
+    return rows.map((row) => toDelivery(row, decodeJson));
   }
 
   async getProviderPolicy(): Promise<StoredProviderPolicy | undefined> {
     const row = this.db.prepare('SELECT * FROM provider_policy WHERE id = 1').get() as Row | undefined;
-    if (!row) return undefined;
-    return {
-      algorithm: row.algorithm as string,
-      publicKeyPem: row.public_key_pem as string,
-      issuer: row.issuer as string,
-      audience: (row.audience as string | null) ?? null,
-      source: row.source as StoredProviderPolicy['source'],
-      updatedAt: new Date(row.updated_at as number),
-    };
+    return row ? toProviderPolicy(row) : undefined;
   }
 
   async setProviderPolicy(policy: StoredProviderPolicy): Promise<void> {
@@ -209,13 +214,7 @@ export class SqliteStore implements Store {
     const rows = this.db
       .prepare('SELECT * FROM secrets WHERE customer_account_id = ? AND app_reference = ?')
       .all(customerAccountId, appReference) as Row[];
-    return rows.map((row) => ({
-      customerAccountId: row.customer_account_id as string,
-      appReference: row.app_reference as string,
-      name: row.name as string,
-      ciphertext: row.ciphertext as Buffer,
-      updatedAt: new Date(row.updated_at as number),
-    }));
+    return rows.map(toSecretRow);
   }
 
   async listSecrets(filter: { customerAccountId?: string; appReference?: string } = {}): Promise<SecretListing[]> {
@@ -226,12 +225,7 @@ export class SqliteStore implements Store {
          ORDER BY customer_account_id, app_reference, name`,
       )
       .all({ account: filter.customerAccountId ?? null, app: filter.appReference ?? null }) as Row[];
-    return rows.map((row) => ({
-      customerAccountId: row.customer_account_id as string,
-      appReference: row.app_reference as string,
-      name: row.name as string,
-      updatedAt: new Date(row.updated_at as number),
-    }));
+    return rows.map(toSecretListing);
   }
 
   async purgeCustomerApp(customerAccountId: string, appReference: string, options: PurgeOptions = {}): Promise<PurgeResult> {
@@ -291,7 +285,7 @@ export class SqliteStore implements Store {
            WHERE sequence = ?`,
         )
         .run(workerId, nowMs + leaseMs, nowMs, row.sequence);
-      return toJob(this.db.prepare('SELECT * FROM jobs WHERE sequence = ?').get(row.sequence) as Row);
+      return toJob(this.db.prepare('SELECT * FROM jobs WHERE sequence = ?').get(row.sequence) as Row, decodeJson);
     });
     return claim.immediate();
   }
@@ -350,7 +344,7 @@ export class SqliteStore implements Store {
 
   async getJob(id: string): Promise<JobRecord | undefined> {
     const row = this.db.prepare('SELECT * FROM jobs WHERE id = ?').get(id) as Row | undefined;
-    return row ? toJob(row) : undefined;
+    return row ? toJob(row, decodeJson) : undefined;
   }
 
   async listJobs(filter: JobFilter = {}): Promise<JobRecord[]> {
@@ -368,18 +362,12 @@ export class SqliteStore implements Store {
         app: filter.appReference ?? null,
         limit: filter.limit ?? 50,
       }) as Row[];
-    return rows.map(toJob);
+    return rows.map((row) => toJob(row, decodeJson));
   }
 
   async getJobLogs(id: string): Promise<JobLogLine[]> {
     const rows = this.db.prepare('SELECT * FROM job_logs WHERE job_id = ? ORDER BY id').all(id) as Row[];
-    return rows.map((row) => ({
-      at: new Date(row.at as number),
-      attempt: row.attempt as number,
-      level: row.level as JobLogLine['level'],
-      message: row.message as string,
-      ...(row.data ? { data: JSON.parse(row.data as string) as Record<string, unknown> } : {}),
-    }));
+    return rows.map((row) => toJobLogLine(row, decodeJson));
   }
 
   async retryJob(id: string, now: Date): Promise<JobRecord | undefined> {
@@ -457,70 +445,4 @@ export class SqliteStore implements Store {
       )
       .run(jobId, step.name, step.result, step.encrypted ? 1 : 0, step.createdAt.getTime());
   }
-}
-
-function toStep(row: Row): StepRecord {
-  return {
-    name: row.name as string,
-    result: row.result as Buffer,
-    encrypted: row.encrypted === 1,
-    createdAt: new Date(row.created_at as number),
-  };
-}
-
-
-function sqliteOptional<T>(value: unknown): T | undefined {
-  return value === null || value === undefined ? undefined : (value as T);
-}
-
-function toDelivery(row: Row): DeliveryRecord {
-  return {
-    id: row.id as string,
-    jti: sqliteOptional<string>(row.jti),
-    origin: sqliteOptional<string>(row.origin),
-    route: row.route as string,
-    event: row.event as string,
-    customerAccountId: sqliteOptional<string>(row.customer_account_id),
-    appReference: sqliteOptional<string>(row.app_reference),
-    receivedAt: new Date(row.received_at as number),
-    summary: JSON.parse(row.summary as string) as unknown,
-    status: row.status as DeliveryRecord['status'],
-    note: sqliteOptional<string>(row.note),
-  };
-}
-
-function toDataKey(row: Row): DataKeyRecord {
-  return {
-    customerAccountId: row.customer_account_id as string,
-    appReference: row.app_reference as string,
-    masterKeyId: row.master_key_id as string,
-    wrappedKey: row.wrapped_key as Buffer,
-    createdAt: new Date(row.created_at as number),
-  };
-}
-
-function toJob(row: Row): JobRecord {
-  const lockedUntil = sqliteOptional<number>(row.locked_until);
-  const finishedAt = sqliteOptional<number>(row.finished_at);
-  return {
-    sequence: row.sequence as number,
-    id: row.id as string,
-    runbook: row.runbook as string,
-    label: row.label as string,
-    deliveryId: row.delivery_id as string,
-    customerAccountId: sqliteOptional<string>(row.customer_account_id),
-    appReference: sqliteOptional<string>(row.app_reference),
-    trigger: JSON.parse(row.trigger as string) as unknown,
-    status: row.status as JobRecord['status'],
-    attempts: row.attempts as number,
-    maxAttempts: row.max_attempts as number,
-    backoffs: row.backoffs as number,
-    runAt: new Date(row.run_at as number),
-    lastError: sqliteOptional<string>(row.last_error),
-    lockedBy: sqliteOptional<string>(row.locked_by),
-    lockedUntil: lockedUntil === undefined ? undefined : new Date(lockedUntil),
-    createdAt: new Date(row.created_at as number),
-    updatedAt: new Date(row.updated_at as number),
-    finishedAt: finishedAt === undefined ? undefined : new Date(finishedAt),
-  };
 }

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { exportSPKI, generateKeyPair, SignJWT, type JWTPayload } from 'jose';
 import { createApp, type XacApp, type XacAppOptions } from '../../src/app.js';
+import { pollUntil } from '../../src/poll.js';
 import { createMasterKeyRing, parseMasterKey, type MasterKeyRing } from '../../src/secrets/master-keys.js';
 import type { Solution } from '../../src/solution/define.js';
 
@@ -138,11 +139,7 @@ export function webhookData(event: string, payload: Record<string, unknown>, acc
 
 /** Polls until the check returns a value other than undefined, or fails after timeoutMs. */
 export async function waitFor<T>(check: () => Promise<T | undefined> | T | undefined, timeoutMs = 10_000, what = 'condition'): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
+  const { value, done } = await pollUntil(async () => check(), (value) => value !== undefined, { timeoutMs, intervalMs: 25 });
+  if (!done) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+  return value as T;
 }

@@ -1,8 +1,8 @@
 import { InvalidArgumentError, type Command } from 'commander';
 import { NotFoundError, XacError } from '../../errors.js';
-import type { JobRecord, JobStatus } from '../../storage/store.js';
-import { openStore } from '../runtime-env.js';
-import { parsePositiveInteger, printTable } from '../shared.js';
+import type { JobRecord, JobStatus, Store } from '../../storage/store.js';
+import { withStore } from '../runtime-env.js';
+import { parsePositiveInteger, printRows } from '../shared.js';
 
 const STATUSES: JobStatus[] = ['queued', 'running', 'succeeded', 'failed'];
 
@@ -22,6 +22,12 @@ function jobJson(job: JobRecord): Record<string, unknown> {
   };
 }
 
+async function requireJob(store: Store, id: string): Promise<JobRecord> {
+  const job = await store.getJob(id);
+  if (!job) throw new NotFoundError(`job ${id} not found; list jobs with \`xac jobs list\``);
+  return job;
+}
+
 export function registerJobs(program: Command): void {
   const jobs = program.command('jobs').description('inspect and retry runbook jobs');
 
@@ -35,38 +41,30 @@ export function registerJobs(program: Command): void {
     .option('--limit <n>', 'how many jobs to list (default 50)', parsePositiveInteger)
     .option('--json', 'print JSON')
     .action(async (options: { status?: JobStatus; runbook?: string; customer?: string; app?: string; limit?: number; json?: boolean }) => {
-      const store = await openStore(process.env, { mustExist: true });
-      try {
-        const rows = await store.listJobs({
+      const rows = await withStore((store) =>
+        store.listJobs({
           status: options.status,
           runbook: options.runbook,
           customerAccountId: options.customer,
           appReference: options.app,
           limit: options.limit,
-        });
-        if (options.json) {
-          console.log(JSON.stringify(rows.map(jobJson), null, 2));
-          return;
-        }
-        if (rows.length === 0) {
-          console.log('No jobs.');
-          return;
-        }
-        printTable(
-          rows.map((job) => ({
-            id: job.id,
-            runbook: job.runbook,
-            label: job.label,
-            status: job.status,
-            attempts: `${job.attempts}/${job.maxAttempts}`,
-            backoffs: String(job.backoffs),
-            created: job.createdAt.toISOString(),
-            error: (job.lastError ?? '').slice(0, 80),
-          })),
-        );
-      } finally {
-        await store.close();
-      }
+        }),
+      );
+      printRows(rows, {
+        json: options.json,
+        emptyMessage: 'No jobs.',
+        toJson: jobJson,
+        toTableRow: (job) => ({
+          id: job.id,
+          runbook: job.runbook,
+          label: job.label,
+          status: job.status,
+          attempts: `${job.attempts}/${job.maxAttempts}`,
+          backoffs: String(job.backoffs),
+          created: job.createdAt.toISOString(),
+          error: (job.lastError ?? '').slice(0, 80),
+        }),
+      });
     });
 
   jobs
@@ -74,17 +72,11 @@ export function registerJobs(program: Command): void {
     .description('print one job with its trigger output, error and log lines')
     .argument('<id>', 'job id')
     .action(async (id: string) => {
-      const store = await openStore(process.env, { mustExist: true });
-      try {
-        const job = await store.getJob(id);
-        if (!job) throw new NotFoundError(`job ${id} not found; list jobs with \`xac jobs list\``);
-        const logs = await store.getJobLogs(id);
-        console.log(
-          JSON.stringify({ ...jobJson(job), logs: logs.map((line) => ({ ...line, at: line.at.toISOString() })) }, null, 2),
-        );
-      } finally {
-        await store.close();
-      }
+      const { job, logs } = await withStore(async (store) => {
+        const job = await requireJob(store, id);
+        return { job, logs: await store.getJobLogs(id) };
+      });
+      console.log(JSON.stringify({ ...jobJson(job), logs: logs.map((line) => ({ ...line, at: line.at.toISOString() })) }, null, 2));
     });
 
   jobs
@@ -92,15 +84,11 @@ export function registerJobs(program: Command): void {
     .description('queue a failed job again with a fresh count of attempts')
     .argument('<id>', 'job id')
     .action(async (id: string) => {
-      const store = await openStore(process.env, { mustExist: true });
-      try {
-        const job = await store.getJob(id);
-        if (!job) throw new NotFoundError(`job ${id} not found; list jobs with \`xac jobs list\``);
+      await withStore(async (store) => {
+        const job = await requireJob(store, id);
         const retried = await store.retryJob(id, new Date());
         if (!retried) throw new XacError('XAC_JOB_NOT_FAILED', `job ${id} is ${job.status}, not failed; only failed jobs can be retried`, 409);
-        console.log(`Job ${id} queued again.`);
-      } finally {
-        await store.close();
-      }
+      });
+      console.log(`Job ${id} queued again.`);
     });
 }

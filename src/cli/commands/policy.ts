@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { ConfigError } from '../../errors.js';
 import { importPolicyKey, parsePolicyAlgorithm } from '../../receiver/verification/policy.js';
-import { openStore } from '../runtime-env.js';
+import { withStore } from '../runtime-env.js';
 
 interface PolicySetOptions {
   publicKey: string;
@@ -40,19 +40,18 @@ export function registerPolicy(program: Command): void {
       }
       const issuer = options.issuer.replace(/\/$/, '');
       const key = importPolicyKey(pem, algorithm);
-      const store = await openStore();
-      try {
-        await store.setProviderPolicy({
-          algorithm,
-          publicKeyPem: key.publicKeyPem,
-          issuer,
-          audience: options.audience ?? null,
-          source: 'manual',
-          updatedAt: new Date(),
-        });
-      } finally {
-        await store.close();
-      }
+      await withStore(
+        (store) =>
+          store.setProviderPolicy({
+            algorithm,
+            publicKeyPem: key.publicKeyPem,
+            issuer,
+            audience: options.audience ?? null,
+            source: 'manual',
+            updatedAt: new Date(),
+          }),
+        { mustExist: false },
+      );
       if (key.derivedFromPrivateKey) {
         console.log('The PEM holds a private key; only the public key derived from it was stored. Delete the private key file.');
       }
@@ -63,16 +62,11 @@ export function registerPolicy(program: Command): void {
     .command('show')
     .description('print the stored provider policy')
     .action(async () => {
-      const store = await openStore(process.env, { mustExist: true });
-      try {
-        const stored = await store.getProviderPolicy();
-        if (!stored) {
-          console.log('No provider policy stored; run `xac policy set` or `xac provision`.');
-          return;
-        }
-        console.log(JSON.stringify({ ...stored, updatedAt: stored.updatedAt.toISOString() }, null, 2));
-      } finally {
-        await store.close();
+      const stored = await withStore((store) => store.getProviderPolicy());
+      if (!stored) {
+        console.log('No provider policy stored; run `xac policy set` or `xac provision`.');
+        return;
       }
+      console.log(JSON.stringify({ ...stored, updatedAt: stored.updatedAt.toISOString() }, null, 2));
     });
 }

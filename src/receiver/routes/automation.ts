@@ -5,6 +5,7 @@ import type { AutomationWebhookOutput } from '../../solution/outputs.js';
 import { customerPolicy } from '../customer-policy.js';
 import { readDeliveryHeaders } from '../delivery-headers.js';
 import { recordAndDispatch, type Candidate } from '../dispatch.js';
+import { describeIssues } from '../schema-issues.js';
 import { appOfferingInfo, optionalString, webhookInfo } from '../trigger-output.js';
 import { verifySignedBody } from '../verify-request.js';
 import { answerVerifyEvent } from '../verify-event.js';
@@ -83,10 +84,9 @@ export function registerAutomationRoute(app: FastifyInstance, runtime: Runtime):
         if (runbook.payload) {
           const parsed = runbook.payload.safeParse(payload);
           if (!parsed.success) {
-            const details = parsed.error.issues.map((issue) => `${['payload', ...issue.path].join('.')}: ${issue.message}`).join('; ');
             throw new RejectionError(
               'XAC_PAYLOAD_INVALID',
-              `automation_rule delivery ${headers.delivery} does not match the payload schema of runbook ${name}: ${details}; ` +
+              `automation_rule delivery ${headers.delivery} does not match the payload schema of runbook ${name}: ${describeIssues(parsed.error, 'payload')}; ` +
                 "compare the offering's automation rule expressions with the schema",
               422,
             );

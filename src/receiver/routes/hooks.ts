@@ -6,6 +6,7 @@ import type { JsonEndpointOutput } from '../../solution/outputs.js';
 import type { JsonEndpointRunbook } from '../../solution/runbooks.js';
 import { recordAndDispatch } from '../dispatch.js';
 import { authenticateEndpoint } from '../endpoint-auth.js';
+import { describeIssues } from '../schema-issues.js';
 
 export const HOOKS_ROUTE = '/hooks/*';
 
@@ -40,8 +41,11 @@ export function registerHooksRoute(app: FastifyInstance, runtime: Runtime): void
     if (runbook.body) {
       const parsed = runbook.body.safeParse(body);
       if (!parsed.success) {
-        const details = parsed.error.issues.map((issue) => `${['body', ...issue.path].join('.')}: ${issue.message}`).join('; ');
-        throw new RejectionError('XAC_BODY_INVALID', `the body sent to /hooks/${path} does not match its schema: ${details}`, 422);
+        throw new RejectionError(
+          'XAC_BODY_INVALID',
+          `the body sent to /hooks/${path} does not match its schema: ${describeIssues(parsed.error, 'body')}`,
+          422,
+        );
       }
       body = parsed.data;
     }

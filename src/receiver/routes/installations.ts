@@ -7,7 +7,7 @@ import { INSTALLATION_EVENTS, type InstallationEvent } from '../../solution/runb
 import { readDeliveryHeaders } from '../delivery-headers.js';
 import { recordAndDispatch, type Candidate } from '../dispatch.js';
 import { providerPolicy } from '../provider-policy.js';
-import { appOfferingInfo, booleanField, customerRepresentative, optionalString, webhookInfo } from '../trigger-output.js';
+import { appInstanceOf, booleanField, customerRepresentative, webhookInfo } from '../trigger-output.js';
 import { verifySignedBody } from '../verify-request.js';
 import { answerVerifyEvent } from '../verify-event.js';
 
@@ -30,15 +30,7 @@ export function registerInstallationsRoute(app: FastifyInstance, runtime: Runtim
       );
     }
 
-    const offering = appOfferingInfo(data.payload);
-    const customerAccountId = optionalString(data.payload.customer_account_id);
-    if (!offering || !customerAccountId) {
-      throw new RejectionError(
-        'XAC_PAYLOAD_INVALID',
-        `${data.event} delivery ${headers.delivery} lacks payload.app_offering.reference or payload.customer_account_id`,
-        422,
-      );
-    }
+    const { offering, customerAccountId } = appInstanceOf(data, headers);
 
     const representative = customerRepresentative(data.payload);
     const output: InstallationChangedOutput = {

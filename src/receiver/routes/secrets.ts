@@ -7,7 +7,7 @@ import { readDeliveryHeaders } from '../delivery-headers.js';
 import { recordAndDispatch, type Candidate } from '../dispatch.js';
 import { providerPolicy } from '../provider-policy.js';
 import { parseSecretBlocks } from '../secret-blocks.js';
-import { appOfferingInfo, optionalString, webhookInfo } from '../trigger-output.js';
+import { appInstanceOf, webhookInfo } from '../trigger-output.js';
 import { verifySignedBody } from '../verify-request.js';
 import { answerVerifyEvent } from '../verify-event.js';
 
@@ -34,15 +34,7 @@ export function registerSecretsRoute(app: FastifyInstance, runtime: Runtime): vo
       );
     }
 
-    const offering = appOfferingInfo(data.payload);
-    const customerAccountId = optionalString(data.payload.customer_account_id);
-    if (!offering || !customerAccountId) {
-      throw new RejectionError(
-        'XAC_PAYLOAD_INVALID',
-        `${data.event} delivery ${headers.delivery} lacks payload.app_offering.reference or payload.customer_account_id`,
-        422,
-      );
-    }
+    const { offering, customerAccountId } = appInstanceOf(data, headers);
     const appReference = offering.reference;
     const where = `${data.event} delivery ${headers.delivery} for customer ${customerAccountId} and app ${appReference}`;
     const { blocks, names } = parseSecretBlocks(data.payload, where);
@@ -52,16 +44,19 @@ export function registerSecretsRoute(app: FastifyInstance, runtime: Runtime): vo
       ...data,
       payload: { app_offering: data.payload.app_offering ?? data.payload.integration, customer_account_id: customerAccountId, blocks: names },
     };
+    const delivery = {
+      deliveryId: headers.delivery,
+      jti: claims.jti,
+      origin: headers.deliveryOrigin,
+      route: SECRETS_ROUTE,
+      event: data.event,
+      customerAccountId,
+      appReference,
+      summary,
+    };
     if (handled && !handled.includes(appReference)) {
       const result = await recordAndDispatch(runtime, {
-        deliveryId: headers.delivery,
-        jti: claims.jti,
-        origin: headers.deliveryOrigin,
-        route: SECRETS_ROUTE,
-        event: data.event,
-        customerAccountId,
-        appReference,
-        summary,
+        ...delivery,
         candidates: [],
         noMatchNote: `app ${appReference} is not one of this solution's apps (${handled.join(', ')}); secrets not stored`,
       });
@@ -77,18 +72,7 @@ export function registerSecretsRoute(app: FastifyInstance, runtime: Runtime): vo
     };
     const candidates: Candidate[] = named ? [{ name: named[0], runbook: named[1], output }] : [];
     const secrets = await runtime.secretStore.encryptBlocks(customerAccountId, appReference, blocks);
-    const result = await recordAndDispatch(runtime, {
-      deliveryId: headers.delivery,
-      jti: claims.jti,
-      origin: headers.deliveryOrigin,
-      route: SECRETS_ROUTE,
-      event: data.event,
-      customerAccountId,
-      appReference,
-      summary,
-      secrets,
-      candidates,
-    });
+    const result = await recordAndDispatch(runtime, { ...delivery, secrets, candidates });
     runtime.logger.info(
       { deliveryId: headers.delivery, customerAccountId, appReference, blocks: names, duplicate: result.duplicate },
       'secrets-update delivery recorded',

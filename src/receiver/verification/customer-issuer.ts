@@ -1,5 +1,6 @@
 import { isIP } from 'node:net';
 
+import { ACCOUNT_PLACEHOLDER, isValidAccountId } from '../../xurrent/environments.js';
 import { VerificationError, quoteUntrusted } from './errors.js';
 
 /**
@@ -29,17 +30,22 @@ export interface IssuerOwnershipOptions extends AccountUrlOptions {
   storedPolicy?: StoredCustomerPolicy | null;
 }
 
-const ACCOUNT_PLACEHOLDER = '{account}';
-
-// NOTE: the allowed characters follow the account ids seen in Xurrent URLs and samples
-// (`wdc`, `wdc-test`, `widget`). The id ends up in a host name, so nothing else may pass.
-const ACCOUNT_ID = /^[a-z0-9][a-z0-9-]{0,62}$/;
+/**
+ * Returns whether `value` is an account id as Xurrent writes it in URLs: a DNS label in lower
+ * case. The id ends up in a host name and is compared with `iss` exactly, so nothing else may pass.
+ */
+function isCustomerAccountId(value: unknown): value is string {
+  return typeof value === 'string' && isValidAccountId(value) && value === value.toLowerCase();
+}
 
 /**
  * Returns the issuer of a customer's webhook policy: the delivered `issuer` when Xurrent
- * sent one (custom domain), else the customer's default account URL.
+ * sent one (custom domain), else the customer's default account URL. The default URL is
+ * built in both cases, so an invalid account id or unusable account URL options throw
+ * even when an issuer was delivered.
  */
 export function customerIssuer(input: CustomerIssuerInput): string {
+  const defaultIssuer = customerAccountUrl(input.customerAccountId, input);
   const delivered = input.deliveredIssuer;
   if (delivered !== undefined && delivered !== null && delivered !== '') {
     if (!isHttpUrl(delivered)) {
@@ -51,7 +57,7 @@ export function customerIssuer(input: CustomerIssuerInput): string {
     }
     return delivered;
   }
-  return customerAccountUrl(input.customerAccountId, input);
+  return defaultIssuer;
 }
 
 /**
@@ -59,11 +65,11 @@ export function customerIssuer(input: CustomerIssuerInput): string {
  * `https://wdc.xurrent.com` for customer `wdc` and provider `https://prov.xurrent.com`.
  */
 export function customerAccountUrl(customerAccountId: string, options: AccountUrlOptions): string {
-  if (typeof customerAccountId !== 'string' || !ACCOUNT_ID.test(customerAccountId)) {
+  if (!isCustomerAccountId(customerAccountId)) {
     throw new VerificationError(
       'XAC_ACCOUNT_ID_INVALID',
       `Customer account id ${quoteUntrusted(customerAccountId)} is invalid. An account id has 1 to 63 lowercase ` +
-        'letters, digits and hyphens. Check the customer_account_id query parameter of the webhook URI.',
+        'letters, digits and hyphens, and starts and ends with a letter or digit. Check the customer_account_id query parameter of the webhook URI.',
     );
   }
 
@@ -93,7 +99,7 @@ export function issuerBelongsToAccount(issuer: string, customerAccountId: string
   if (typeof issuer !== 'string' || issuer === '') {
     return false;
   }
-  if (typeof customerAccountId !== 'string' || !ACCOUNT_ID.test(customerAccountId)) {
+  if (!isCustomerAccountId(customerAccountId)) {
     return false;
   }
 

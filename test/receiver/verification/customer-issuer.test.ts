@@ -79,6 +79,17 @@ describe('customerIssuer', () => {
     await expectCode(() => customerIssuer({ customerAccountId: 'WDC', ...PROVIDER }), 'XAC_ACCOUNT_ID_INVALID');
   });
 
+  it('rejects a trailing hyphen', async () => {
+    await expectCode(() => customerIssuer({ customerAccountId: 'wdc-', ...PROVIDER }), 'XAC_ACCOUNT_ID_INVALID');
+  });
+
+  it('rejects a bad id beside a delivered issuer', async () => {
+    await expectCode(
+      () => customerIssuer({ deliveredIssuer: 'https://my-custom-desk.com', customerAccountId: 'evil.example', ...PROVIDER }),
+      'XAC_ACCOUNT_ID_INVALID',
+    );
+  });
+
   it('rejects a delivered issuer that is no URL', async () => {
     await expectCode(
       () => customerIssuer({ deliveredIssuer: 'my-custom-desk.com', customerAccountId: 'wdc', ...PROVIDER }),
