@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { automationWebhook, defineSolution, installationChanged, jsonEndpoint, secret, secretsChanged } from '../../src/index.js';
+import { automationWebhook, defineSolution, installationChanged, jsonEndpoint, secret, secretsChanged } from 'xurrent-app-connector';
 
 /**
  * An app offering whose automation rule sends request notes to the provider. The runbooks show

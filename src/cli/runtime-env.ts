@@ -83,7 +83,23 @@ export async function startFromEnv(options: StartOptions, env: NodeJS.ProcessEnv
     app.worker?.start();
     return { app };
   }
-  const url = await app.listen({ host: config.host, port: options.port ?? config.port });
+  const port = options.port ?? config.port;
+  let url: string;
+  try {
+    url = await app.listen({ host: config.host, port });
+  } catch (error) {
+    await app.close();
+    if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') {
+      throw new ConfigError(`port ${port} on ${config.host} is already in use; pick a free one with --port or XAC_PORT`);
+    }
+    throw error;
+  }
   logger.info({ url, store: app.runtime.store.kind, worker: options.worker }, 'xac serve listening');
+  if (!(await app.runtime.store.getProviderPolicy())) {
+    logger.warn(
+      'no provider webhook policy is stored, so deliveries to /xurrent/secrets and /xurrent/installations are rejected; ' +
+        'run `xac provision` or `xac policy set`',
+    );
+  }
   return { app, url };
 }

@@ -81,16 +81,23 @@ export function desiredState(solution: Solution, publicUrl: string): DesiredStat
     const runbooks = [...solution.runbooks.values()].filter(
       (runbook) => runbook.kind === 'installationChanged' && runbook.event === event,
     );
-    if (runbooks.length === 0) {
+    const references = runbooks.map((runbook) => (runbook.kind === 'installationChanged' ? runbook.appReference : undefined));
+    // The receiver destroys a customer's secrets when the app is removed, so the apps whose
+    // secrets it keeps need the delete webhook even without a runbook for it.
+    if (event === 'app_instance.delete') {
+      const kept = secretsReferences(solution);
+      if (kept.length === 0) references.push(undefined);
+      else references.push(...kept);
+    }
+    if (references.length === 0) {
       continue;
     }
 
-    const references = runbooks.map((runbook) => (runbook.kind === 'installationChanged' ? runbook.appReference : undefined));
     webhooks.push({
       event,
       name: webhookName(event),
       uri: `${publicUrl}${INSTALLATIONS_ROUTE}`,
-      appOfferingReferences: references.includes(undefined) ? [] : sorted(references as string[]),
+      appOfferingReferences: references.includes(undefined) ? [] : sorted([...new Set(references as string[])]),
     });
   }
 

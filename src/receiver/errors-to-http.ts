@@ -10,7 +10,8 @@ export interface ErrorBody {
 
 /**
  * Maps every error to a status and a JSON body that names what failed. Rejections are 4xx and
- * logged at info; anything else is a 500 whose body names only the request id, never a stack.
+ * logged at warn, so that an operator sees the deliveries that Xurrent will retry. Anything else
+ * is a 500 whose body names only the request id, never a stack.
  */
 export function handleError(error: unknown, request: FastifyRequest, reply: FastifyReply): FastifyReply {
   let status = 500;
@@ -32,7 +33,7 @@ export function handleError(error: unknown, request: FastifyRequest, reply: Fast
   }
 
   if (status >= 500) request.log.error({ err: error, code }, 'request failed');
-  else request.log.info({ code, status, reason: message }, 'request rejected');
+  else request.log.warn({ code, status, reason: message }, 'request rejected');
   const body: ErrorBody = { error: code, message, requestId: String(request.id) };
   return reply.code(status).send(body);
 }

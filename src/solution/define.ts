@@ -163,6 +163,48 @@ function isHttpUrlTemplate(template: unknown): boolean {
   }
 }
 
+/** Options each trigger takes, besides `kind` and `handler`; a misspelled one would be ignored silently. */
+const RUNBOOK_OPTIONS: Record<Runbook['kind'], readonly string[]> = {
+  secretsChanged: ['appReferences', 'discard', 'retry', 'concurrency'],
+  installationChanged: ['event', 'appReference', 'discard', 'retry', 'concurrency'],
+  automationWebhook: ['appReference', 'payload', 'discard', 'retry', 'concurrency'],
+  jsonEndpoint: ['path', 'auth', 'body', 'discard', 'retry', 'concurrency'],
+};
+
+function rejectUnknownOptions(name: string, runbook: Runbook): void {
+  const allowed = RUNBOOK_OPTIONS[runbook.kind];
+  for (const key of Object.keys(runbook)) {
+    if (key === 'kind' || key === 'handler' || allowed.includes(key)) continue;
+    const suggestion = closestOption(key, allowed);
+    throw new SolutionError(
+      `runbook "${name}": ${runbook.kind} has no option "${key}"${suggestion ? `; did you mean "${suggestion}"?` : '.'} ` +
+        `Its options are ${allowed.join(', ')}`,
+    );
+  }
+}
+
+/** The allowed option within two edits of the misspelled one, if any. */
+function closestOption(key: string, allowed: readonly string[]): string | undefined {
+  let best: { option: string; distance: number } | undefined;
+  for (const option of allowed) {
+    const distance = editDistance(key.toLowerCase(), option.toLowerCase());
+    if (distance <= 2 && (!best || distance < best.distance)) best = { option, distance };
+  }
+  return best?.option;
+}
+
+function editDistance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, index) => index);
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i];
+    for (let j = 1; j <= b.length; j++) {
+      current[j] = Math.min(previous[j]! + 1, current[j - 1]! + 1, previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+    }
+    previous = current;
+  }
+  return previous[b.length]!;
+}
+
 function validateRunbook(name: string, runbook: Runbook): void {
   const kinds = ['secretsChanged', 'installationChanged', 'automationWebhook', 'jsonEndpoint'];
   if (!runbook || !kinds.includes(runbook.kind)) {
@@ -170,6 +212,7 @@ function validateRunbook(name: string, runbook: Runbook): void {
       `runbook "${name}" is not a runbook; create it with secretsChanged, installationChanged, automationWebhook or jsonEndpoint`,
     );
   }
+  rejectUnknownOptions(name, runbook);
   if (runbook.kind !== 'secretsChanged' && typeof runbook.handler !== 'function') {
     throw new SolutionError(`runbook "${name}" has no handler function`);
   }

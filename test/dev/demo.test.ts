@@ -2,7 +2,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import solution from '../../examples/note-dispatcher/solution.js';
+import { fileURLToPath } from 'node:url';
+import { loadSolution } from '../../src/cli/load-solution.js';
 import { runDemo } from '../../src/dev/demo.js';
 import { startDevEnvironment, type DevEnvironment } from '../../src/dev/dev-environment.js';
 import { silentLogger } from '../../src/log.js';
@@ -19,6 +20,8 @@ describe('example demo', () => {
 
   it('runs the lifecycle without failed jobs', async () => {
     dataDir = mkdtempSync(join(tmpdir(), 'xac-demo-'));
+    // Loaded as `xac dev` loads it: the example imports the package by name.
+    const solution = await loadSolution(fileURLToPath(new URL('../../examples/note-dispatcher/solution.ts', import.meta.url)));
     env = await startDevEnvironment({ solution, keyRing: newKeyRing(), logger: silentLogger(), dataDir });
     const lines: string[] = [];
 

@@ -37,6 +37,12 @@ describe('desiredState', () => {
         uri: `${URL}/xurrent/installations`,
         appOfferingReferences: [],
       },
+      {
+        event: 'app_instance.delete',
+        name: 'xurrent-app-connector: app_instance.delete',
+        uri: `${URL}/xurrent/installations`,
+        appOfferingReferences: ['a-app', 'b-app', 'c-app'],
+      },
     ]);
     expect(desired.offerings).toEqual([
       {
@@ -69,14 +75,17 @@ describe('desiredState', () => {
     ]);
   });
 
-  it('needs only the secrets webhook for endpoints', () => {
+  it('needs secrets and delete webhooks for endpoints', () => {
     const solution = defineSolution({
       runbooks: { status: jsonEndpoint({ path: 'status', auth: { type: 'apiKey', header: 'x-api-key', keys: ['key'] } }, noop) },
     });
 
     const desired = desiredState(solution, URL);
 
-    expect(desired.webhooks.map((webhook) => [webhook.event, webhook.appOfferingReferences])).toEqual([['app_instance.secrets-update', []]]);
+    expect(desired.webhooks.map((webhook) => [webhook.event, webhook.appOfferingReferences])).toEqual([
+      ['app_instance.secrets-update', []],
+      ['app_instance.delete', []],
+    ]);
     expect(desired.offerings).toEqual([]);
   });
 });

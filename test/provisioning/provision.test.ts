@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { deprovision } from '../../src/provisioning/deprovision.js';
 import { describeChange, formatProvisionResult } from '../../src/provisioning/report.js';
-import { automationWebhook, defineSolution, installationChanged, secretsChanged } from '../../src/index.js';
+import { automationWebhook, defineSolution, secretsChanged } from '../../src/index.js';
 import { simulatorConnectionSettings } from '../../src/dev/simulator-connection.js';
 import type { WebhookView } from '../../src/sim/index.js';
 import { createSigner } from '../support/harness.js';
@@ -319,11 +319,10 @@ describe('provision', () => {
 
   it('deletes webhooks no runbook needs', async () => {
     await setup.provision();
-    const removed = await webhookOf('app_instance.delete');
+    const removed = await webhookOf('app_instance.create');
     const smaller = defineSolution({
       runbooks: {
         secrets: secretsChanged({ appReferences: [APP] }),
-        installed: installationChanged({ event: 'app_instance.create', appReference: APP }, () => undefined),
         note: automationWebhook({ appReference: APP }, () => undefined),
       },
       offerings: { [APP]: { configurationUriTemplate: CONFIGURATION_URI } },
@@ -332,9 +331,10 @@ describe('provision', () => {
     const result = await setup.provision({ solution: smaller });
 
     expect(result.changes.map(describeChange)).toEqual([
-      `- delete webhook app_instance.delete ${removed.nodeId}: no runbook of the solution needs app_instance.delete`,
+      `- delete webhook app_instance.create ${removed.nodeId}: no runbook of the solution needs app_instance.create`,
     ]);
-    expect((await setup.sim.control.webhooks({})).map((webhook) => webhook.event)).toEqual(['app_instance.secrets-update', 'app_instance.create']);
+    // The delete webhook stays without a runbook for it: the receiver purges secrets on removal.
+    expect((await setup.sim.control.webhooks({})).map((webhook) => webhook.event)).toEqual(['app_instance.secrets-update', 'app_instance.delete']);
   });
 
   it('reports a missing offering', async () => {
@@ -350,7 +350,7 @@ describe('provision', () => {
     expect(result.problems).toEqual([
       'app offering missing-app was not found in provider account provider; create it in Xurrent with reference missing-app, then run xac provision again',
     ]);
-    expect(result.changes.map((change) => change.kind)).toEqual(['createPolicy', 'createWebhook', 'updateOffering']);
+    expect(result.changes.map((change) => change.kind)).toEqual(['createPolicy', 'createWebhook', 'createWebhook', 'updateOffering']);
     expect(await readDraftTemplates(setup.sim, APP)).toEqual({
       webhookUriTemplate: `${url}/xurrent/automation/${APP}?customer_account_id={account}`,
       configurationUriTemplate: null,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { defineSolution, installationChanged, isSecretField, secret, SolutionError, type Runbook } from '../../src/index.js';
+import { automationWebhook, defineSolution, installationChanged, isSecretField, secret, SolutionError, type Runbook } from '../../src/index.js';
 
 const noop = () => {};
 
@@ -55,5 +55,23 @@ describe('secret marker', () => {
     secret(plain);
     expect(isSecretField(plain)).toBe(false);
     expect(isSecretField(z.string().optional())).toBe(false);
+  });
+});
+
+describe('runbook options', () => {
+  it('rejects a misspelled option with a suggestion', () => {
+    expect(() =>
+      defineSolution({
+        runbooks: { installed: installationChanged({ event: 'app_instance.create', appRefrence: 'app' } as never, () => {}) },
+      }),
+    ).toThrow(
+      'runbook "installed": installationChanged has no option "appRefrence"; did you mean "appReference"? Its options are event, appReference, discard, retry, concurrency',
+    );
+  });
+
+  it('rejects an unknown option without a close match', () => {
+    expect(() =>
+      defineSolution({ runbooks: { note: automationWebhook({ appReference: 'app', colour: 'red' } as never, () => {}) } }),
+    ).toThrow('runbook "note": automationWebhook has no option "colour". Its options are appReference, payload, discard, retry, concurrency');
   });
 });

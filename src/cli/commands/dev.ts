@@ -1,5 +1,5 @@
 import { watch } from 'node:fs';
-import { resolve } from 'node:path';
+import { basename, dirname, join, relative, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { devMasterKeyRing } from '../../dev/master-key-file.js';
 import { runDemo } from '../../dev/demo.js';
@@ -35,7 +35,9 @@ export function registerDev(program: Command): void {
       const env = await startDevEnvironment({ solution, keyRing, logger, port: options.port, simulatorPort: options.simPort, dataDir: options.data });
 
       console.log(`Simulator: ${env.simulator.url}  (control API: ${env.simulator.url}/_sim/<method>)`);
-      console.log(`Runtime:   ${env.runtimeUrl}  (SQLite in ${env.dataDir})`);
+      const databasePath = join(env.dataDir, 'xac.sqlite');
+      console.log(`Runtime:   ${env.runtimeUrl}`);
+      console.log(`Database:  ${databasePath}  (inspect with XAC_DATABASE=${databasePath} ${cliName()} jobs list)`);
       console.log(`Offerings: ${solution.appReferences.join(', ') || '(none)'}; provider webhooks verified.`);
 
       if (options.demo) {
@@ -49,9 +51,17 @@ export function registerDev(program: Command): void {
         return;
       }
 
-      console.log(`Try: xac sim install --url ${env.simulator.url} --customer wdc --offering ${solution.appReferences[0] ?? '<reference>'}`);
+      console.log(`Try: ${cliName()} sim install --url ${env.simulator.url} --customer wdc --offering ${solution.appReferences[0] ?? '<reference>'}`);
       let reloading = Promise.resolve();
-      const watcher = watch(resolve(file), () => {
+      let debounce: NodeJS.Timeout | undefined;
+      // The folder is watched, not the file: editors that save by replacing the file end a file watch.
+      const path = resolve(file);
+      const watcher = watch(dirname(path), (_event, changed) => {
+        if (changed !== basename(path)) return;
+        clearTimeout(debounce);
+        debounce = setTimeout(reload, 100);
+      });
+      const reload = () => {
         reloading = reloading.then(async () => {
           try {
             await env.reload(await loadSolution(file, { fresh: true }));
@@ -60,10 +70,17 @@ export function registerDev(program: Command): void {
             console.error(`Reload of ${file} failed; the previous solution keeps running: ${(error as Error).message}`);
           }
         });
-      });
+      };
       closeOnSignal(async () => {
         watcher.close();
         await env.close();
       });
     });
+}
+
+/** How the user started this CLI, so that printed hints can be pasted as they are. */
+function cliName(): string {
+  const script = process.argv[1] ?? '';
+  if (script.includes(`${join('node_modules', '.bin')}`) || basename(script) === 'xac') return 'npx xac';
+  return `node ${relative(process.cwd(), script) || script}`;
 }
