@@ -19,7 +19,7 @@ function exportedSolution(module: Record<string, unknown>): unknown {
 }
 
 /**
- * The first line of the error, plus the compiler's `file:line:column: ERROR: …` lines. The rest
+ * Returns the first line of the error, plus the compiler's `file:line:column: ERROR: …` lines. The rest
  * of a compiler error repeats the file's source, which may contain keys.
  */
 function summarizeLoadError(error: unknown): string {

@@ -74,8 +74,8 @@ async function waitForDeliveries(simulator: Simulator, callIds: number[]): Promi
 }
 
 /**
- * Waits until the account's webhooks answered their webhook.verify: Xurrent sends no automation
- * rule calls to the app webhook that an install creates until then.
+ * Waits until the account's webhooks called back on their webhook.verify, because Xurrent
+ * sends no automation rule calls to the app webhook that an install creates until then.
  */
 export async function waitForVerifiedWebhooks(simulator: Simulator, account: string): Promise<void> {
   const { value: pending, done } = await pollUntil(

@@ -5,7 +5,7 @@ import type { WebhookPolicy } from './verification/policy.js';
 import { parsePolicyAlgorithm } from './verification/policy.js';
 
 /**
- * The webhook policy that Xurrent created in the customer account for the app, as the
+ * Returns the webhook policy that Xurrent created in the customer account for the app, as the
  * secrets-update delivery brought it. Its issuer is the delivered `issuer` (custom domains) or
  * the customer's account URL, so a token signed for one account never verifies for another.
  */

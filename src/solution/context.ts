@@ -97,7 +97,7 @@ export interface RunbookLog {
   error(message: string, data?: Record<string, unknown>): void;
 }
 
-/** What a runbook's handler receives. */
+/** Context that a runbook's handler receives. */
 export interface RunbookContext<Trigger> {
   trigger: Trigger;
   job: JobInfo;

@@ -33,7 +33,7 @@ export interface SolutionOptions {
   offerings?: Record<string, OfferingSettings>;
   /** Jobs that run at once in one worker process. Default 5. */
   concurrency?: number;
-  /** How token and config actions wait for secrets that Xurrent has not delivered yet. */
+  /** Wait of token and config actions for secrets that Xurrent has not delivered yet. */
   secretsWait?: SecretsWaitOptions;
   /** Handling of a customer's secrets after the app was removed. */
   removal?: RemovalOptions;
@@ -183,7 +183,7 @@ function rejectUnknownOptions(name: string, runbook: Runbook): void {
   }
 }
 
-/** The allowed option within two edits of the misspelled one, if any. */
+/** Returns the allowed option within two edits of the misspelled one, if any. */
 function closestOption(key: string, allowed: readonly string[]): string | undefined {
   let best: { option: string; distance: number } | undefined;
   for (const option of allowed) {

@@ -1,7 +1,7 @@
 /**
  * The storage contract, implemented by the SQLite store (processes on one machine) and the
  * PostgreSQL store (processes on several machines). Every method is async for the latter.
- * Storage knows nothing of Xurrent: it stores opaque JSON and ciphertext.
+ * Storage has no Xurrent concepts: it stores opaque JSON and ciphertext.
  */
 
 export type JobStatus = 'queued' | 'running' | 'succeeded' | 'failed';

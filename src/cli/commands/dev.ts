@@ -78,7 +78,7 @@ export function registerDev(program: Command): void {
     });
 }
 
-/** How the user started this CLI, so that printed hints can be pasted as they are. */
+/** Returns the command that started this CLI, so that printed hints can be pasted as they are. */
 function cliName(): string {
   const script = process.argv[1] ?? '';
   if (script.includes(`${join('node_modules', '.bin')}`) || basename(script) === 'xac') return 'npx xac';

@@ -81,7 +81,7 @@ export function registerSecretsRoute(app: FastifyInstance, runtime: Runtime): vo
   });
 }
 
-/** The app references whose secrets this solution keeps, or undefined to keep every app's. */
+/** Returns the app references whose secrets this solution keeps, or undefined to keep every app's. */
 function handledReferences(runtime: Runtime, runbook: SecretsChangedRunbook | undefined): readonly string[] | undefined {
   if (runbook?.appReferences && runbook.appReferences.length > 0) return runbook.appReferences;
   return runtime.solution.appReferences.length > 0 ? runtime.solution.appReferences : undefined;
