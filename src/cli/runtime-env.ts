@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { createApp, type XacApp } from '../app.js';
 import { processConfigFromEnv } from '../config.js';
@@ -9,7 +9,7 @@ import { SecretStore } from '../secrets/secret-store.js';
 import { defineSolution, type Solution } from '../solution/define.js';
 import { openConfiguredStore } from '../storage/open-store.js';
 import type { Store } from '../storage/store.js';
-import { resolveConnectionSettings, type ConnectionSettings } from '../xurrent/connection-settings.js';
+import { resolveConnectionSettings, type ConnectionSettings, type XurrentFileConfig } from '../xurrent/connection-settings.js';
 
 /**
  * Opens the configured store for commands that need no solution, such as `xac jobs list`.
@@ -53,10 +53,34 @@ export interface StartOptions {
   port?: number;
 }
 
-/** Reads the provider connection when XAC_PROVIDER_ACCOUNT is set, so that runbooks may call Xurrent. */
+/**
+ * Reads the JSON file that XAC_CONFIG names: connection settings such as
+ * `{ "providerAccount": "acme", "stage": "qa", "region": "uk" }`. Environment variables win.
+ */
+export function configFileFromEnv(env: NodeJS.ProcessEnv): XurrentFileConfig {
+  const file = env.XAC_CONFIG;
+  if (!file) return {};
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (error) {
+    throw new ConfigError(`XAC_CONFIG=${file} cannot be read as JSON: ${(error as Error).message.split('\n')[0]}`);
+  }
+  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
+    throw new ConfigError(`XAC_CONFIG=${file} must hold a JSON object such as { "providerAccount": "acme", "stage": "production" }`);
+  }
+  return parsed as XurrentFileConfig;
+}
+
+/** Resolves the provider connection from XAC_* variables and the XAC_CONFIG file. */
+export function connectionSettingsFromEnv(env: NodeJS.ProcessEnv): ConnectionSettings {
+  return resolveConnectionSettings(env, configFileFromEnv(env));
+}
+
+/** Reads the provider connection when a provider account is configured, so that runbooks may call Xurrent. */
 export function connectionFromEnv(env: NodeJS.ProcessEnv, logger?: Logger): ConnectionSettings | undefined {
-  if (!env.XAC_PROVIDER_ACCOUNT) return undefined;
-  const settings = resolveConnectionSettings(env);
+  if (!env.XAC_PROVIDER_ACCOUNT && !configFileFromEnv(env).providerAccount) return undefined;
+  const settings = connectionSettingsFromEnv(env);
   for (const warning of settings.warnings) logger?.warn(warning);
   return settings;
 }

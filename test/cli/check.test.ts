@@ -1,4 +1,6 @@
 import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -51,6 +53,50 @@ describe('xac check', () => {
   const formLink = () =>
     `${sim.accountUrl('provider')}/oauth_applications/new?name=Xurrent%20App%20Connector` +
     `&scopes=${encodeURIComponent(REQUIRED_PROVIDER_SCOPES.join(','))}&grant_type=client_credentials`;
+
+  it('reads settings from the XAC_CONFIG file', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'xac-config-'));
+    const file = join(dir, 'xac.json');
+    writeFileSync(
+      file,
+      JSON.stringify({
+        providerAccount: sim.providerAccountId,
+        clientId: sim.providerApplication.clientId,
+        clientSecret: sim.providerApplication.clientSecret,
+        oauthUrl: `${sim.oauthUrl}/token`,
+        graphqlUrl: sim.graphqlUrl,
+        accountUrlPattern: sim.accountUrlPattern,
+      }),
+    );
+    try {
+      const result = await check(sim.providerApplication, {
+        XAC_CONFIG: file,
+        XAC_PROVIDER_ACCOUNT: undefined,
+        XAC_PROVIDER_CLIENT_ID: undefined,
+        XAC_PROVIDER_CLIENT_SECRET: undefined,
+        XAC_XURRENT_OAUTH_URL: undefined,
+        XAC_XURRENT_GRAPHQL_URL: undefined,
+        XAC_XURRENT_ACCOUNT_URL_PATTERN: undefined,
+      });
+      expect(result.stderr).toBe('');
+      expect(result.code).toBe(0);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('rejects an XAC_CONFIG file that is not JSON', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'xac-config-'));
+    const file = join(dir, 'xac.json');
+    writeFileSync(file, 'providerAccount = acme');
+    try {
+      const result = await check(sim.providerApplication, { XAC_CONFIG: file });
+      expect(result.code).toBe(1);
+      expect(result.stderr).toContain(`XAC_CONFIG=${file} cannot be read as JSON`);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 
   it('passes with every scope', async () => {
     const result = await check(sim.providerApplication);

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { checkPassed, checkProvider, formatProviderCheck } from '../../provisioning/check.js';
-import { resolveConnectionSettings } from '../../xurrent/connection-settings.js';
+import { connectionSettingsFromEnv } from '../runtime-env.js';
 
 export function registerCheck(program: Command): void {
   program
@@ -10,7 +10,7 @@ export function registerCheck(program: Command): void {
         'and print a link to create an application with all of them; exits 1 when anything is missing',
     )
     .action(async () => {
-      const settings = resolveConnectionSettings(process.env);
+      const settings = connectionSettingsFromEnv(process.env);
       for (const warning of settings.warnings) console.log(`Warning: ${warning}`);
 
       const check = await checkProvider(settings);

@@ -8,10 +8,10 @@ import { masterKeyRingFromEnv } from '../../secrets/master-keys.js';
 import { SecretStore } from '../../secrets/secret-store.js';
 import type { Solution } from '../../solution/define.js';
 import type { Store } from '../../storage/store.js';
-import { resolveConnectionSettings, type ConnectionSettings } from '../../xurrent/connection-settings.js';
+import type { ConnectionSettings } from '../../xurrent/connection-settings.js';
 import { XurrentGraphqlError } from '../../xurrent/errors.js';
 import { loadSolution } from '../load-solution.js';
-import { openStore } from '../runtime-env.js';
+import { connectionSettingsFromEnv, openStore } from '../runtime-env.js';
 
 interface ProvisionCommandOptions {
   dryRun?: boolean;
@@ -37,7 +37,7 @@ export function registerProvision(program: Command): void {
     .option(VERIFY_TIMEOUT_OPTION.flags, VERIFY_TIMEOUT_OPTION.description, VERIFY_TIMEOUT_OPTION.parse, VERIFY_TIMEOUT_OPTION.default)
     .action(async (file: string, options: ProvisionCommandOptions) => {
       const solution = await loadSolution(file);
-      const settings = resolveConnectionSettings(process.env);
+      const settings = connectionSettingsFromEnv(process.env);
       const publicUrl = requirePublicUrl(settings);
       const logger = createLogger({ level: process.env.XAC_LOG_LEVEL ?? 'warn' });
       const { store, secretStore } = await openStores();
@@ -68,7 +68,7 @@ export function registerProvision(program: Command): void {
     .option('--dry-run', 'print what would be deleted, and delete nothing')
     .action(async (file: string, options: { dryRun?: boolean }) => {
       await loadSolution(file);
-      const settings = resolveConnectionSettings(process.env);
+      const settings = connectionSettingsFromEnv(process.env);
       const logger = createLogger({ level: process.env.XAC_LOG_LEVEL ?? 'warn' });
       const { store, secretStore } = await openStores();
       try {
@@ -92,7 +92,7 @@ export async function provisionForServe(
   logger: Logger,
   verifyTimeoutSeconds: number,
 ): Promise<boolean> {
-  const settings = runtime.connection?.settings ?? resolveConnectionSettings(process.env);
+  const settings = runtime.connection?.settings ?? connectionSettingsFromEnv(process.env);
   const result = await withScopeHint(() =>
     provision({
       solution,
