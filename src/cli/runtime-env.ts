@@ -103,6 +103,12 @@ export async function startFromEnv(options: StartOptions, env: NodeJS.ProcessEnv
     ...(connection ? { connection } : {}),
     worker: options.worker ? config.worker : false,
   });
+  try {
+    await app.runtime.secretStore.assertKeyRingCoversStore();
+  } catch (error) {
+    await app.close();
+    throw error;
+  }
   if (!options.receiver) {
     app.worker?.start();
     return { app };

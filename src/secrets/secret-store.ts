@@ -109,6 +109,24 @@ export class SecretStore {
     return this.store.purgeCustomerApp(customerAccountId, appReference, options);
   }
 
+  /**
+   * Fails when stored data keys are wrapped by a master key that the key ring lacks, so that a
+   * process started with the wrong XAC_MASTER_KEY stops at once instead of failing every job.
+   */
+  async assertKeyRingCoversStore(): Promise<void> {
+    const unknown = new Set<string>();
+    for (const record of await this.store.listDataKeys()) {
+      if (!this.keyRing.byId.has(record.masterKeyId)) unknown.add(record.masterKeyId);
+    }
+    if (unknown.size > 0) {
+      throw new SecretStoreError(
+        'XAC_MASTER_KEY_UNKNOWN',
+        `the database holds data keys wrapped by master key ${[...unknown].join(', ')}, but XAC_MASTER_KEY is ${this.keyRing.current.id}; ` +
+          'start with the master key that wrote them, or add it to XAC_PREVIOUS_MASTER_KEYS',
+      );
+    }
+  }
+
   /** Re-wraps every data key that the current master key does not wrap yet; returns how many changed. */
   async rotate(): Promise<{ rewrapped: number; alreadyCurrent: number }> {
     let rewrapped = 0;
