@@ -2,6 +2,7 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { pino } from 'pino';
 import { installPart } from './control-schemas.js';
 import type { ControlMethod } from './control.js';
+import type { DeliveryAttempt } from './deliveries.js';
 import { connectSimulator } from './http-control-client.js';
 import { startSimulator } from './server.js';
 
@@ -11,6 +12,8 @@ const DEFAULT_CONTROL_URL = `http://127.0.0.1:${DEFAULT_SIM_PORT}`;
 export interface SimCommandOptions {
   /** Writer of the command output; standard output by default. */
   write?: (text: string) => void;
+  /** Called with 1 when a delivery was not accepted; sets process.exitCode by default. */
+  setExitCode?: (code: number) => void;
 }
 
 /**
@@ -19,6 +22,14 @@ export interface SimCommandOptions {
  */
 export function simCommand(options: SimCommandOptions = {}): Command {
   const write = options.write ?? ((text: string) => process.stdout.write(`${text}\n`));
+  const report: Reporter = {
+    write,
+    setExitCode:
+      options.setExitCode ??
+      ((code: number) => {
+        process.exitCode = code;
+      }),
+  };
   const sim = new Command('sim').description('Run a local Xurrent simulator, or drive a running one');
 
   sim
@@ -66,7 +77,7 @@ export function simCommand(options: SimCommandOptions = {}): Command {
     .option('--secret <id=value>', 'secret field value (repeatable)', collectPairs, {})
     .option('--order <parts>', `order of the install deliveries, comma-separated from: ${installPart.options.join(', ')}`, parseOrder)
     .action(async (flags: InstallFlags, command: Command) => {
-      await runControl(command, 'install', write, {
+      await runControl(command, 'install', report, {
         customer: flags.customer,
         offeringReference: flags.offering,
         customFields: flags.field,
@@ -86,7 +97,7 @@ export function simCommand(options: SimCommandOptions = {}): Command {
     .addOption(new Option('--enabled-by-customer <boolean>', 'customer-side switch').argParser(parseBoolean))
     .option('--upgrade', 'move the instance to the latest published version')
     .action(async (flags: UpdateFlags, command: Command) => {
-      await runControl(command, 'update', write, {
+      await runControl(command, 'update', report, {
         customer: flags.customer,
         offeringReference: flags.offering,
         customFields: flags.field,
@@ -104,7 +115,7 @@ export function simCommand(options: SimCommandOptions = {}): Command {
     .requiredOption('--offering <reference>', 'app offering reference')
     .option('--comment <text>', 'suspension comment')
     .action(async (flags: InstanceFlags & { comment?: string }, command: Command) => {
-      await runControl(command, 'suspend', write, { customer: flags.customer, offeringReference: flags.offering, comment: flags.comment });
+      await runControl(command, 'suspend', report, { customer: flags.customer, offeringReference: flags.offering, comment: flags.comment });
     });
 
   for (const [name, description] of [
@@ -115,7 +126,7 @@ export function simCommand(options: SimCommandOptions = {}): Command {
       .requiredOption('--customer <id>', 'customer account id')
       .requiredOption('--offering <reference>', 'app offering reference')
       .action(async (flags: InstanceFlags, command: Command) => {
-        await runControl(command, name, write, { customer: flags.customer, offeringReference: flags.offering });
+        await runControl(command, name, report, { customer: flags.customer, offeringReference: flags.offering });
       });
   }
 
@@ -125,7 +136,7 @@ export function simCommand(options: SimCommandOptions = {}): Command {
     .option('--rule <name>', 'automation rule name (default: the first rule)')
     .option('--payload <json>', 'values of the rule expressions as a JSON object', parseJsonObject)
     .action(async (flags: InstanceFlags & { rule?: string; payload?: Record<string, unknown> }, command: Command) => {
-      await runControl(command, 'fire', write, {
+      await runControl(command, 'fire', report, {
         customer: flags.customer,
         offeringReference: flags.offering,
         rule: flags.rule,
@@ -137,7 +148,7 @@ export function simCommand(options: SimCommandOptions = {}): Command {
     .option('--event <event>', 'only this event')
     .option('--webhook <id>', 'only this webhook (numeric id)', parseInteger)
     .action(async (flags: { event?: string; webhook?: number }, command: Command) => {
-      await runControl(command, 'deliveries', write, { event: flags.event, webhookId: flags.webhook });
+      await runControl(command, 'deliveries', report, { event: flags.event, webhookId: flags.webhook });
     });
 
   return sim;
@@ -181,10 +192,49 @@ function addControlCommand(parent: Command, name: string, description: string): 
     .option('--url <url>', 'URL of the running simulator', DEFAULT_CONTROL_URL);
 }
 
-async function runControl(command: Command, method: ControlMethod, write: (text: string) => void, input: object): Promise<void> {
+const DELIVERY_WAIT_MS = 15_000;
+
+interface Reporter {
+  write: (text: string) => void;
+  setExitCode: (code: number) => void;
+}
+
+async function runControl(command: Command, method: ControlMethod, { write, setExitCode }: Reporter, input: object): Promise<void> {
   const { url } = command.opts<{ url: string }>();
-  const result = await connectSimulator(url).call(method, dropUndefined(input));
+  const control = connectSimulator(url);
+  const result = await control.call(method, dropUndefined(input));
   write(JSON.stringify(result, null, 2));
+
+  const callIds = (result as { callIds?: unknown } | null)?.callIds;
+  if (!Array.isArray(callIds)) return;
+  if (callIds.length === 0) {
+    write('No delivery was sent: no webhook of the account listens to this event for this offering.');
+    return;
+  }
+  // Lifecycle operations queue deliveries, so report the response to the first attempt of each.
+  for (const callId of callIds as number[]) {
+    const attempt = await firstAttempt(control, callId);
+    if (!attempt) {
+      write(`delivery ${callId}: no answer within ${DELIVERY_WAIT_MS / 1000} s; see \`xac sim deliveries --url ${url}\``);
+      setExitCode(1);
+      continue;
+    }
+    const answer = attempt.responseStatus === null ? `failed: ${attempt.error ?? 'no response'}` : `answered ${attempt.responseStatus}`;
+    const body = attempt.ok ? '' : ` ${(attempt.responseBody ?? '').slice(0, 300)}`;
+    write(`${attempt.event} to ${attempt.uri.split('?')[0]} ${answer}${body}`);
+    if (!attempt.ok) setExitCode(1);
+  }
+}
+
+async function firstAttempt(control: ReturnType<typeof connectSimulator>, callId: number): Promise<DeliveryAttempt | undefined> {
+  const deadline = Date.now() + DELIVERY_WAIT_MS;
+  while (Date.now() < deadline) {
+    const attempts = await control.deliveries({ callId, attempt: 1 });
+    const done = attempts.find((attempt) => attempt.responseStatus !== null || attempt.error !== null);
+    if (done) return done;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  return undefined;
 }
 
 function dropUndefined(input: object): Record<string, unknown> {

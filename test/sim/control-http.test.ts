@@ -20,10 +20,21 @@ afterAll(async () => {
   await receiver.close();
 });
 
+const cliOutput: string[] = [];
+const exitCodes: number[] = [];
+
+/** Runs a CLI subcommand and returns its JSON result; the lines after it land in cliOutput. */
 async function runCli(args: string[]): Promise<unknown> {
-  const output: string[] = [];
-  await simCommand({ write: (text) => output.push(text) }).parseAsync(['node', 'sim', ...args, '--url', sim.url]);
-  return JSON.parse(output.join('\n')) as unknown;
+  cliOutput.length = 0;
+  exitCodes.length = 0;
+  await simCommand({ write: (text) => cliOutput.push(text), setExitCode: (code) => exitCodes.push(code) }).parseAsync([
+    'node',
+    'sim',
+    ...args,
+    '--url',
+    sim.url,
+  ]);
+  return JSON.parse(cliOutput[0]!) as unknown;
 }
 
 describe('HTTP control API', () => {
@@ -97,6 +108,25 @@ describe('CLI', () => {
 
     expect(suspended.suspensionComment).toBe('paused');
     await expect(sim.control.appInstance({ customer: 'cli-customer', offeringReference: 'cli-app' })).rejects.toThrow(/No app instance/);
+  });
+
+  it('reports how each delivery was answered', async () => {
+    receiver.status = 422;
+    try {
+      await runCli(['install', '--customer', 'reporting', '--offering', 'cli-app', '--secret', 'api_key=k', '--order', 'secrets']);
+    } finally {
+      receiver.status = 200;
+    }
+
+    expect(cliOutput.slice(1)).toEqual([`app_instance.secrets-update to ${receiver.url}/secrets answered 422 {"ok":false}`]);
+    expect(exitCodes).toEqual([1]);
+  });
+
+  it('says when no webhook listens', async () => {
+    await runCli(['install', '--customer', 'quiet', '--offering', 'cli-app', '--order', 'create']);
+
+    expect(cliOutput.slice(1)).toEqual(['No delivery was sent: no webhook of the account listens to this event for this offering.']);
+    expect(exitCodes).toEqual([]);
   });
 
   it('rejects an unknown install part', async () => {
