@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { SecretStore } from '../secrets/secret-store.js';
-import type { Store } from '../storage/store.js';
+import { cacheKeyPrefix, type Store } from '../storage/store.js';
 import type { CachedToken, TokenPersistence } from '../xurrent/token-cache.js';
 
 /** Data-key pair of values that belong to the provider, not to a customer; `@` never occurs in an account id. */
@@ -35,8 +35,13 @@ export class StoredTokenPersistence implements TokenPersistence {
     this.lockWaitMs = options.lockWaitMs ?? 60_000;
   }
 
+  /** Prefixed with the data-key pair, so that a purge of the pair deletes its tokens too. */
+  private entryKey(key: string): string {
+    return cacheKeyPrefix(this.options.pair.customerAccountId, this.options.pair.appReference) + key;
+  }
+
   async read(key: string): Promise<CachedToken | undefined> {
-    const entry = await this.options.store.getCacheEntry(key, this.now());
+    const entry = await this.options.store.getCacheEntry(this.entryKey(key), this.now());
     if (!entry) return undefined;
     const { customerAccountId, appReference } = this.options.pair;
     try {
@@ -50,7 +55,7 @@ export class StoredTokenPersistence implements TokenPersistence {
   async write(key: string, token: CachedToken): Promise<void> {
     const { customerAccountId, appReference } = this.options.pair;
     const ciphertext = await this.options.secretStore.seal(customerAccountId, appReference, key, token);
-    await this.options.store.putCacheEntry(key, { ciphertext, expiresAt: new Date(token.expiresAt) });
+    await this.options.store.putCacheEntry(this.entryKey(key), { ciphertext, expiresAt: new Date(token.expiresAt) });
   }
 
   async withLock<T>(key: string, fn: () => Promise<T>): Promise<T> {

@@ -57,8 +57,8 @@ export async function runInternalJob(deps: InternalJobDeps, job: JobRecord, log:
 }
 
 /**
- * Deletes the secrets that were stored up to the removal, and the data key when nothing newer
- * is left. A reinstall before the purge runs sends new secrets in secrets-update deliveries
+ * Deletes the secrets that were stored up to the removal, the step results of the pair's jobs
+ * from before it, and the data key with the cached tokens when nothing newer is left. A reinstall before the purge runs sends new secrets in secrets-update deliveries
  * received after the removal. Those stay readable, and so does the key they are sealed under.
  */
 async function purgeSecrets(deps: InternalJobDeps, job: JobRecord, log: RunbookLog): Promise<void> {

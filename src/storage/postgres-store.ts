@@ -1,6 +1,7 @@
 import pg from 'pg';
 import { POSTGRES_MIGRATIONS } from './postgres-schema.js';
 import { dataKeyMissingError } from './data-key-check.js';
+import { cacheKeyPrefix } from './store.js';
 import type {
   CacheEntry,
   ClaimOptions,
@@ -295,7 +296,25 @@ export class PostgresStore implements Store {
         ]);
         destroyed = result.rowCount ?? 0;
       }
-      return { deletedSecrets: deleted.rowCount ?? 0, keptSecrets, dataKeyDestroyed: destroyed === 1 };
+      const steps = await client.query(
+        `DELETE FROM job_steps WHERE job_id IN (
+           SELECT id FROM jobs WHERE customer_account_id = $1 AND app_reference = $2
+             AND status IN ('succeeded', 'failed') AND ($3::bigint IS NULL OR created_at <= $3))`,
+        [customerAccountId, appReference, cutoff],
+      );
+      let deletedCacheEntries = 0;
+      if (destroyed === 1) {
+        const prefix = cacheKeyPrefix(customerAccountId, appReference);
+        const cache = await client.query('DELETE FROM cache_entries WHERE left(key, length($1)) = $1', [prefix]);
+        deletedCacheEntries = cache.rowCount ?? 0;
+      }
+      return {
+        deletedSecrets: deleted.rowCount ?? 0,
+        deletedSteps: steps.rowCount ?? 0,
+        deletedCacheEntries,
+        keptSecrets,
+        dataKeyDestroyed: destroyed === 1,
+      };
     });
   }
 

@@ -3,6 +3,7 @@ import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { SQLITE_MIGRATIONS } from './sqlite-schema.js';
 import { dataKeyMissingError } from './data-key-check.js';
+import { cacheKeyPrefix } from './store.js';
 import type {
   ClaimOptions,
   DataKeyRecord,
@@ -245,7 +246,25 @@ export class SqliteStore implements Store {
         keptSecrets === 0
           ? this.db.prepare('DELETE FROM data_keys WHERE customer_account_id = @account AND app_reference = @app').run(pair).changes
           : 0;
-      return { deletedSecrets: deleted.changes, keptSecrets, dataKeyDestroyed: destroyed === 1 };
+      const steps = this.db
+        .prepare(
+          `DELETE FROM job_steps WHERE job_id IN (
+             SELECT id FROM jobs WHERE customer_account_id = @account AND app_reference = @app
+               AND status IN ('succeeded', 'failed') AND (@cutoff IS NULL OR created_at <= @cutoff))`,
+        )
+        .run(pair);
+      const prefix = cacheKeyPrefix(customerAccountId, appReference);
+      const cache =
+        destroyed === 1
+          ? this.db.prepare('DELETE FROM cache_entries WHERE substr(key, 1, length(@prefix)) = @prefix').run({ prefix }).changes
+          : 0;
+      return {
+        deletedSecrets: deleted.changes,
+        deletedSteps: steps.changes,
+        deletedCacheEntries: cache,
+        keptSecrets,
+        dataKeyDestroyed: destroyed === 1,
+      };
     }).immediate();
   }
 

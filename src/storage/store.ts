@@ -139,6 +139,10 @@ export interface PurgeOptions {
 
 export interface PurgeResult {
   deletedSecrets: number;
+  /** Recorded step results of the pair's finished jobs from before `updatedUpTo`. */
+  deletedSteps: number;
+  /** Cached values sealed under the data key (`<account>/<app>/` keys), deleted with the key. */
+  deletedCacheEntries: number;
   /** Secrets written after `updatedUpTo`, which stay with their data key. */
   keptSecrets: number;
   dataKeyDestroyed: boolean;
@@ -199,7 +203,10 @@ export interface Store {
   /** When the next queued job is due, to let an idle worker sleep until then. */
   nextRunAt(): Promise<Date | undefined>;
 
-  /** Encrypted values shared by all processes, such as OAuth tokens; expired entries read as absent. */
+  /**
+   * Encrypted values shared by all processes, such as OAuth tokens; expired entries read as absent.
+   * Keys of values sealed under a customer's data key start with `<account>/<app>/`.
+   */
   getCacheEntry(key: string, now: Date): Promise<CacheEntry | undefined>;
   putCacheEntry(key: string, entry: CacheEntry): Promise<void>;
   deleteCacheEntry(key: string): Promise<void>;
@@ -217,4 +224,9 @@ export interface Store {
   putStep(jobId: string, step: StepRecord): Promise<StepRecord>;
   /** Records or replaces a step's result, for progress that grows from run to run. */
   saveStep(jobId: string, step: StepRecord): Promise<void>;
+}
+
+/** Start of the cache keys of values sealed under the data key of a customer account and app. */
+export function cacheKeyPrefix(customerAccountId: string, appReference: string): string {
+  return `${customerAccountId}/${appReference}/`;
 }

@@ -106,12 +106,51 @@ describe.each(STORE_FACTORIES)('$name store: limits, steps and purges', (factory
     await record([], [secret('application'), secret('secret:legacy')], at(0));
     await record([], [secret('application')], at(5000));
 
-    expect(await store.purgeCustomerApp('wdc', 'app', { updatedUpTo: at(1000) })).toEqual({ deletedSecrets: 1, keptSecrets: 1, dataKeyDestroyed: false });
+    expect(await store.purgeCustomerApp('wdc', 'app', { updatedUpTo: at(1000) })).toEqual({
+      deletedSecrets: 1,
+      deletedSteps: 0,
+      deletedCacheEntries: 0,
+      keptSecrets: 1,
+      dataKeyDestroyed: false,
+    });
     expect((await store.readSecrets('wdc', 'app')).map((row) => row.name)).toEqual(['application']);
     expect(await store.getDataKey('wdc', 'app')).toBeDefined();
 
-    expect(await store.purgeCustomerApp('wdc', 'app', { updatedUpTo: at(5000) })).toEqual({ deletedSecrets: 1, keptSecrets: 0, dataKeyDestroyed: true });
+    expect(await store.purgeCustomerApp('wdc', 'app', { updatedUpTo: at(5000) })).toEqual({
+      deletedSecrets: 1,
+      deletedSteps: 0,
+      deletedCacheEntries: 0,
+      keptSecrets: 0,
+      dataKeyDestroyed: true,
+    });
     expect(await store.getDataKey('wdc', 'app')).toBeUndefined();
+  });
+
+  it('purges step results and cached tokens of the pair', async () => {
+    await store.ensureDataKey(dataKey);
+    const finished = job();
+    const later = job({ runbook: 'reinstalled' });
+    await record([finished]);
+    const claimed = await store.claimJob('w1', 30_000, at(0));
+    await store.finishJob(claimed!.id, 'w1', { kind: 'succeeded' }, at(10));
+    await store.putStep(finished.id, { name: 'create', result: Buffer.from('sealed'), encrypted: true, createdAt: at(5) });
+    const entry = { ciphertext: Buffer.from('sealed'), expiresAt: at(3_600_000) };
+    await store.putCacheEntry('wdc/app/token', entry);
+    await store.putCacheEntry('wdc/app_other/token', entry);
+    await store.putCacheEntry('@provider/@runtime/token', entry);
+    await record([later], [], at(2000));
+
+    expect(await store.purgeCustomerApp('wdc', 'app')).toEqual({
+      deletedSecrets: 0,
+      deletedSteps: 1,
+      deletedCacheEntries: 1,
+      keptSecrets: 0,
+      dataKeyDestroyed: true,
+    });
+    expect(await store.getStep(finished.id, 'create')).toBeUndefined();
+    expect(await store.getCacheEntry('wdc/app/token', at(0))).toBeUndefined();
+    expect(await store.getCacheEntry('wdc/app_other/token', at(0))).toBeDefined();
+    expect(await store.getCacheEntry('@provider/@runtime/token', at(0))).toBeDefined();
   });
 
   it('rejects secrets whose data key is gone', async () => {
