@@ -2,8 +2,8 @@
  * GraphQL client for one Xurrent account: bearer token from a `TokenSource`, one retry
  * with a new token after HTTP 401, waits on 429 and 503, and typed errors.
  */
-import { XurrentGraphqlError, XurrentHttpError, XurrentMutationError, XurrentNotFoundError } from './errors.js';
-import type { GraphqlErrorEntry, MutationErrorEntry, XurrentRateLimitedError } from './errors.js';
+import { XurrentGraphqlError, XurrentHttpError, XurrentMutationError, XurrentNotFoundError, XurrentRateLimitedError } from './errors.js';
+import type { GraphqlErrorEntry, MutationErrorEntry } from './errors.js';
 import {
   DEFAULT_TIMEOUT_MS,
   excerptBody,
@@ -223,7 +223,15 @@ export class XurrentGraphqlClient {
     const logFields = { operation, account: this.account };
 
     for (;;) {
-      const token = await this.#tokenSource.getToken();
+      let token: string;
+      try {
+        token = await this.#tokenSource.getToken();
+      } catch (error) {
+        // The token endpoint has rate limits too; its 429 waits like one from GraphQL.
+        if (!(error instanceof XurrentRateLimitedError)) throw error;
+        waitedMs = await this.#waitForRetry(error, waitedMs, logFields);
+        continue;
+      }
       const response = await sendRequest(
         this.#fetch,
         operation,
@@ -253,20 +261,7 @@ export class XurrentGraphqlClient {
 
       const rateLimited = rateLimitedError(operation, response, excerptBody(text, [token]), this.#now());
       if (rateLimited !== undefined) {
-        if (this.#onRateLimited !== undefined) {
-          await this.#onRateLimited(rateLimited);
-        }
-
-        const waitMs = rateLimited.retryAfterSeconds * 1000;
-        if (waitedMs + waitMs > this.#maxWaitMs) {
-          throw rateLimited;
-        }
-        this.#logger.warn(
-          { ...logFields, status, retryAfterSeconds: rateLimited.retryAfterSeconds, waitedMs },
-          'Xurrent rate limit reached or API unavailable; waiting before retrying',
-        );
-        await this.#sleep(waitMs);
-        waitedMs += waitMs;
+        waitedMs = await this.#waitForRetry(rateLimited, waitedMs, logFields);
         continue;
       }
 
@@ -282,6 +277,27 @@ export class XurrentGraphqlClient {
       }
       return json;
     }
+  }
+
+  /**
+   * Hands a 429 or 503 to the onRateLimited hook (which may throw, e.g. to back off a job), then
+   * sleeps for Retry-After and returns the total wait. Throws the error once the total would
+   * exceed `maxWaitMs`.
+   */
+  async #waitForRetry(rateLimited: XurrentRateLimitedError, waitedMs: number, logFields: Record<string, unknown>): Promise<number> {
+    if (this.#onRateLimited !== undefined) {
+      await this.#onRateLimited(rateLimited);
+    }
+    const waitMs = rateLimited.retryAfterSeconds * 1000;
+    if (waitedMs + waitMs > this.#maxWaitMs) {
+      throw rateLimited;
+    }
+    this.#logger.warn(
+      { ...logFields, status: rateLimited.status, retryAfterSeconds: rateLimited.retryAfterSeconds, waitedMs },
+      'Xurrent rate limit reached or API unavailable; waiting before retrying',
+    );
+    await this.#sleep(waitMs);
+    return waitedMs + waitMs;
   }
 
   #recordRateLimit(headers: Headers, logFields: Record<string, unknown>): void {

@@ -108,6 +108,14 @@ describe('runtime against the simulator', () => {
     expect(job).toMatchObject({ status: 'succeeded', attempts: 1, backoffs: 1 });
   });
 
+  it('backs off on a token endpoint 429', async () => {
+    env = await startSimRuntime(solution(seen));
+    await env.sim.control.addFault({ target: 'oauth', fault: { kind: 'rateLimit', retryAfterSeconds: 1 }, times: 1 });
+    await env.sim.control.install({ customer: 'wdc', offeringReference: APP, order: [...SECRETS_FIRST] });
+    const job = await finishedJob(env, 'installed');
+    expect(job).toMatchObject({ status: 'succeeded', attempts: 1, backoffs: 1 });
+  });
+
   it('waits out added latency', async () => {
     env = await startSimRuntime(solution(seen));
     await env.sim.control.addFault({ target: 'oauth', fault: { kind: 'latency', ms: 300 }, times: 1 });
