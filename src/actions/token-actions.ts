@@ -31,7 +31,7 @@ export async function oauthApplication(
 ): Promise<OauthApplicationCredentials> {
   const action = grant === 'client_credentials' ? 'clientCredentialsToken' : 'authorizationCodeToken';
   const { customerAccountId, appReference } = resolveTarget(job, target, action);
-  const secrets = await deps.secretStore.read(customerAccountId, appReference);
+  const secrets = await deps.secretStore.read(customerAccountId, appReference, { blocks: [grant === 'client_credentials' ? 'application' : 'authorization_application'] });
   const application = grant === 'client_credentials' ? secrets.application : secrets.authorizationApplication;
   if (application) return application;
 

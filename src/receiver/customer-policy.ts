@@ -10,7 +10,7 @@ import { parsePolicyAlgorithm } from './verification/policy.js';
  * the customer's account URL, so a token signed for one account never verifies for another.
  */
 export async function customerPolicy(runtime: Runtime, customerAccountId: string, appReference: string): Promise<WebhookPolicy> {
-  const { policy } = await runtime.secretStore.read(customerAccountId, appReference);
+  const { policy } = await runtime.secretStore.read(customerAccountId, appReference, { blocks: ['policy'] });
   if (!policy) {
     throw new RejectionError(
       'XAC_CUSTOMER_POLICY_MISSING',

@@ -35,6 +35,9 @@ export interface SecretBlocks {
 
 const SECRET_FIELD_PREFIX = 'secret:';
 
+/** Stored blocks by their name in the secrets-update payload; `secrets` covers every secret form field. */
+export type SecretBlockName = 'application' | 'authorization_application' | 'policy' | 'secrets';
+
 /**
  * Envelope encryption of customer secrets: one AES-256 data key per customer account and app,
  * wrapped by the master key. Destroying the data key makes that pair's ciphertexts unreadable.
@@ -66,8 +69,15 @@ export class SecretStore {
     }));
   }
 
-  async read(customerAccountId: string, appReference: string): Promise<CustomerSecrets> {
-    const rows = await this.store.readSecrets(customerAccountId, appReference);
+  /**
+   * Decrypts the pair's stored blocks, or only the named ones, so that the receiver's check of an
+   * automation webhook opens the policy and leaves the OAuth applications sealed.
+   */
+  async read(customerAccountId: string, appReference: string, options: { blocks?: readonly SecretBlockName[] } = {}): Promise<CustomerSecrets> {
+    const wanted = options.blocks;
+    const rows = (await this.store.readSecrets(customerAccountId, appReference)).filter(
+      (row) => !wanted || wanted.includes(row.name.startsWith(SECRET_FIELD_PREFIX) ? 'secrets' : (row.name as SecretBlockName)),
+    );
     const result: CustomerSecrets = { secrets: {} };
     if (rows.length === 0) return result;
 

@@ -82,6 +82,15 @@ describe('secret store', () => {
     expect(names).toEqual(['application', 'secret:api_key', 'secret:limits', 'secret:region']);
   });
 
+  it('decrypts only the named blocks', async () => {
+    const secretStore = secretStoreWith(createMasterKeyRing(keyA));
+    await storeBlocks(secretStore, 'wdc', { application, secrets: { api_key: 'key-1' } });
+
+    expect(await secretStore.read('wdc', APP, { blocks: ['application'] })).toEqual({ application, secrets: {} });
+    expect(await secretStore.read('wdc', APP, { blocks: ['secrets'] })).toEqual({ secrets: { api_key: 'key-1' } });
+    expect(await secretStore.read('wdc', APP, { blocks: ['policy'] })).toEqual({ secrets: {} });
+  });
+
   it('keeps customers apart', async () => {
     const secretStore = secretStoreWith(createMasterKeyRing(keyA));
     await storeBlocks(secretStore, 'wdc', { secrets: { api_key: 'wdc-key' } });
