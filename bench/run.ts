@@ -67,7 +67,7 @@ async function main(): Promise<void> {
       body: JSON.stringify({ jwt }),
     });
     await response.arrayBuffer();
-    if (response.status !== 200) throw new Error(`delivery answered ${response.status}`);
+    if (response.status !== 200) throw new Error(`delivery rejected with HTTP ${response.status}`);
     return performance.now() - started;
   }
 

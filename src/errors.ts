@@ -1,6 +1,6 @@
 /**
- * Error catalogue of the runtime. Each error has a stable code, the HTTP status a receiver
- * answers with when the error ends a request, and a message that names the value and the fix.
+ * Error catalogue of the runtime. Each error has a stable code, the HTTP status of the
+ * receiver's response when the error ends a request, and a message that names the value and the fix.
  */
 export class XacError extends Error {
   readonly code: string;
@@ -28,7 +28,7 @@ export class SolutionError extends XacError {
   }
 }
 
-/** A rejected delivery or request: the receiver answers with this status and message. */
+/** A rejected delivery or request: the receiver responds with this status and message. */
 export class RejectionError extends XacError {
   constructor(code: string, message: string, statusCode = 400) {
     super(code, message, statusCode);

@@ -42,7 +42,7 @@ export function createLogger(options: LoggerOptions = {}): Logger {
   });
 }
 
-/** A logger that writes nothing, the default for library use and tests. */
+/** Returns a logger that writes nothing, the default for library use and tests. */
 export function silentLogger(): Logger {
   return pino({ level: 'silent' });
 }

@@ -15,7 +15,7 @@ export interface ReceiverSettings {
    * The default issuer of a customer's webhook policy; derived from the provider policy's issuer when absent.
    */
   accountUrlPattern?: string;
-  /** Timeout of the GET that answers a `webhook.verify` callback, in milliseconds. Default 10 000. */
+  /** Timeout of the GET to a `webhook.verify` callback URL, in milliseconds. Default 10 000. */
   verifyCallbackTimeoutMs: number;
 }
 
@@ -25,7 +25,7 @@ export const DEFAULT_RECEIVER_SETTINGS: ReceiverSettings = {
   verifyCallbackTimeoutMs: 10_000,
 };
 
-/** What the receiver and the worker share in one process. */
+/** Services that the receiver and the worker share in one process. */
 export interface Runtime {
   solution: Solution;
   store: Store;

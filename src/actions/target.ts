@@ -2,7 +2,7 @@ import type { CustomerApp } from '../solution/context.js';
 import type { JobRecord } from '../storage/store.js';
 import { FailSignal } from '../engine/signals.js';
 
-/** The customer account and app an action acts for: the explicit target, else the job's trigger. */
+/** Returns the customer account and app an action acts for: the explicit target, else the job's trigger. */
 export function resolveTarget(job: JobRecord, target: CustomerApp | undefined, action: string): CustomerApp {
   if (target) {
     if (!target.customerAccountId || !target.appReference) {

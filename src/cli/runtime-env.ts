@@ -97,22 +97,26 @@ export async function startFromEnv(options: StartOptions, env: NodeJS.ProcessEnv
     logger,
     settings: {
       ...config.settings,
-      // Both come from XAC_XURRENT_ACCOUNT_URL_PATTERN when it is set, but the connection's copy is validated and has no trailing slash.
+      // Both copies come from XAC_XURRENT_ACCOUNT_URL_PATTERN. The connection's copy is validated
+      // and has no trailing slash, so it wins.
       accountUrlPattern: connection?.endpoints.accountUrlPattern ?? config.settings.accountUrlPattern,
     },
     ...(connection ? { connection } : {}),
     worker: options.worker ? config.worker : false,
   });
+
   try {
     await app.runtime.secretStore.assertKeyRingCoversStore();
   } catch (error) {
     await app.close();
     throw error;
   }
+
   if (!options.receiver) {
     app.worker?.start();
     return { app };
   }
+
   const port = options.port ?? config.port;
   let url: string;
   try {
@@ -124,6 +128,7 @@ export async function startFromEnv(options: StartOptions, env: NodeJS.ProcessEnv
     }
     throw error;
   }
+
   logger.info({ url, store: app.runtime.store.kind, worker: options.worker }, 'xac serve listening');
   if (!(await app.runtime.store.getProviderPolicy())) {
     logger.warn(

@@ -66,7 +66,7 @@ export class StoredTokenPersistence implements TokenPersistence {
     let delay = 10;
     while (!(await this.options.store.tryAcquireLock(name, owner, new Date(this.now().getTime() + this.lockTtlMs), this.now()))) {
       if (this.now().getTime() > deadline) {
-        throw new Error(`waiting for lock ${name} timed out after ${this.lockWaitMs} ms; another process holds it`);
+        throw new Error(`waiting for lock ${name} timed out after ${this.lockWaitMs} ms; another process has it`);
       }
       await new Promise((resolve) => setTimeout(resolve, delay));
       delay = Math.min(delay * 2, 200);

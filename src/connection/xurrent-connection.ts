@@ -29,7 +29,7 @@ export class XurrentConnection {
     private readonly fetchFunction?: typeof globalThis.fetch,
   ) {}
 
-  /** A GraphQL client of the provider account, authenticated with the provider's credentials. */
+  /** Returns a GraphQL client of the provider account, authenticated with the provider's credentials. */
   provider(options: ClientOptions = {}): XurrentGraphqlClient {
     return this.client(this.settings.providerAccount, this.providerTokenSource(), options);
   }
@@ -50,7 +50,7 @@ export class XurrentConnection {
     return origins.some((endpoint) => new URL(endpoint).origin === origin);
   }
 
-  /** A GraphQL client of a customer account, authenticated with the app's client credentials application there. */
+  /** Returns a GraphQL client of a customer account, authenticated with the app's client credentials application there. */
   customer(customerAccountId: string, appReference: string, application: OauthApplicationCredentials, options: ClientOptions = {}): XurrentGraphqlClient {
     const tokenSource = this.tokenSource(
       application.clientId,

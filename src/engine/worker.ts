@@ -20,7 +20,7 @@ export interface WorkerOptions {
   retryPolicy?: Partial<RetryPolicy>;
   /** How long a claimed job stays with this worker without a heartbeat, in milliseconds. Default 60 000. */
   leaseMs?: number;
-  /** Longest sleep between two looks for due jobs, in milliseconds. Default 1000. */
+  /** Maximum wait between two checks for due jobs, in milliseconds. Default 1000. */
   pollIntervalMs?: number;
   /** Defaults to the solution's concurrency. */
   concurrency?: number;
@@ -224,7 +224,7 @@ export class Worker {
       return { kind: 'backoff', runAt: new Date(now + waitMs), reason: truncate(error.reason) };
     }
     if (error instanceof FailSignal) return { kind: 'failed', error: truncate(error.message) };
-    // Errors that say a retry cannot help, such as rejected credentials, fail the job at once.
+    // Errors marked as not retryable, such as rejected credentials, fail the job at once.
     if (error instanceof Error && (error as { retryable?: unknown }).retryable === false) {
       return { kind: 'failed', error: truncate(describe(error)) };
     }

@@ -180,7 +180,7 @@ function sendsVerification(changes: readonly Change[]): boolean {
   );
 }
 
-/** Records webhooks verified since the last run, and forgets webhooks that were deleted in Xurrent. */
+/** Records webhooks verified since the last run, and removes webhooks deleted in Xurrent from the saved state. */
 async function updateBookkeeping(plan: Plan, current: CurrentState, stateStore: ProvisioningStateStore): Promise<void> {
   const { state } = current;
   const existing = new Set(current.webhooks.map((webhook) => webhook.id));

@@ -65,8 +65,9 @@ export async function authenticateEndpoint(path: string, auth: EndpointAuth, req
 }
 
 /**
- * The Standard Webhooks scheme: `webhook-signature` holds one or more `v1,<base64 HMAC-SHA256>`
- * of `<webhook-id>.<webhook-timestamp>.<body>`; a secret given as `whsec_<base64>` is decoded first.
+ * Verifies the Standard Webhooks scheme: `webhook-signature` contains one or more
+ * `v1,<base64 HMAC-SHA256>` of `<webhook-id>.<webhook-timestamp>.<body>`. A secret given as
+ * `whsec_<base64>` is decoded first.
  */
 function verifyStandardWebhookSignature(path: string, secrets: string[], toleranceSeconds: number, request: EndpointRequest, now: Date): void {
   const id = firstHeader(request.headers, 'webhook-id');

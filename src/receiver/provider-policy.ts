@@ -3,7 +3,7 @@ import type { Runtime } from '../runtime.js';
 import type { WebhookPolicy } from './verification/policy.js';
 import { parsePolicyAlgorithm } from './verification/policy.js';
 
-/** The provider account's webhook policy, which signs secrets-update and app_instance deliveries. */
+/** Returns the provider account's webhook policy, which signs secrets-update and app_instance deliveries. */
 export async function providerPolicy(runtime: Runtime): Promise<WebhookPolicy> {
   const stored = await runtime.store.getProviderPolicy();
   if (!stored) {

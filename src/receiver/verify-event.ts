@@ -7,8 +7,8 @@ import { answerVerifyCallback } from './verification/callback.js';
 import type { VerifiedDelivery } from './verification/verify.js';
 
 /**
- * Answers a verified `webhook.verify` delivery: Xurrent keeps a webhook inactive until its
- * callback URL is called. The callback runs before the delivery is recorded, so that a failed
+ * Confirms a verified `webhook.verify` delivery, because Xurrent keeps a webhook inactive until
+ * its callback URL is called. The callback runs before the delivery is recorded, so that a failed
  * callback leaves nothing that would make Xurrent's retry look like a duplicate.
  */
 export async function answerVerifyEvent(

@@ -16,7 +16,7 @@ export interface CustomerPolicy {
   issuer?: string;
 }
 
-/** What the runtime holds for one customer account and app, merged over all deliveries. */
+/** Secrets stored for one customer account and app, merged over all deliveries. */
 export interface CustomerSecrets {
   application?: OauthApplicationCredentials;
   authorizationApplication?: OauthApplicationCredentials;

@@ -35,7 +35,7 @@ export function registerStorageRoutes(app: FastifyInstance, deps: StorageDeps): 
 
 /**
  * POST /attachments takes multipart/form-data (the provider parameters, then `file`) as
- * with S3, or the raw bytes with `?filename=`; it returns `{key}` as Xurrent's local storage does.
+ * with S3, or the raw bytes with `?filename=`. It returns `{key}` as Xurrent's local storage does.
  */
 function registerUploadRoute(app: FastifyInstance, deps: StorageDeps): void {
   const { state, faults } = deps;

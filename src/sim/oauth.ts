@@ -176,7 +176,8 @@ async function authorize(state: SimulatorState, request: FastifyRequest, reply: 
   }
 
   const redirectUri = query.redirect_uri;
-  // The redirect URI is checked before any redirect, so a bad link cannot leak a code to another URI.
+  // An application with registered redirect URIs accepts only those, checked before any redirect,
+  // so a bad link cannot send a code elsewhere. One without any accepts every URI, for short tests.
   if (redirectUri === undefined || (application.redirectUris.length > 0 && !application.redirectUris.includes(redirectUri))) {
     return reply.code(400).send({
       error: 'invalid_request',
@@ -184,7 +185,12 @@ async function authorize(state: SimulatorState, request: FastifyRequest, reply: 
     });
   }
 
-  const target = new URL(redirectUri);
+  let target: URL;
+  try {
+    target = new URL(redirectUri);
+  } catch {
+    return reply.code(400).send({ error: 'invalid_request', error_description: `redirect_uri '${redirectUri}' is not an absolute URL.` });
+  }
   if (query.state !== undefined) target.searchParams.set('state', query.state);
   if (query.response_type !== 'code') {
     target.searchParams.set('error', 'invalid_request');

@@ -38,7 +38,7 @@ export interface SecretsChangedOutput {
   appReference: string;
   appOffering: AppOfferingInfo;
   /**
-   * Which blocks the delivery carried. Values never reach a job record, so a handler reads them
+   * Names of the blocks the delivery carried. Values never reach a job record, so a handler reads them
    * through the token and config actions.
    */
   changed: {

@@ -29,8 +29,8 @@ export interface MissingScope {
 
 /**
  * Scopes that the provider's OAuth application needs to run and provision apps. Xurrent's
- * iPaaS app connector requests the same list with `webhook:CRU` and `webhook-policy:CRU`;
- * this runtime also deletes the webhooks and policies it created (`xac deprovision`,
+ * iPaaS app connector requests the same list with `webhook:CRU` and `webhook-policy:CRU`.
+ * This runtime also deletes the webhooks and policies it created (`xac deprovision`,
  * duplicates, a replaced policy), so it needs D as well.
  */
 export const REQUIRED_PROVIDER_SCOPES: readonly string[] = [

@@ -1,19 +1,12 @@
-import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { runXac, type CliResult } from '../support/cli.js';
 import { startSimulator, type RunningSimulator } from '../../src/sim/index.js';
 import { REQUIRED_PROVIDER_SCOPES } from '../../src/xurrent/index.js';
 
-const root = fileURLToPath(new URL('../..', import.meta.url));
 
-interface CliResult {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
 
 describe('xac check', () => {
   let sim: RunningSimulator;
@@ -41,13 +34,7 @@ describe('xac check', () => {
       XAC_PUBLIC_URL: 'https://xac.example.com',
       ...extra,
     };
-    for (const [name, value] of Object.entries(env)) if (value === undefined) delete env[name];
-    return new Promise((resolve) => {
-      execFile(process.execPath, [join(root, 'bin/xac.js'), 'check'], { env: env as NodeJS.ProcessEnv, timeout: 30_000 }, (error, stdout, stderr) => {
-        const code = error === null ? 0 : typeof error.code === 'number' ? error.code : 1;
-        resolve({ code, stdout, stderr });
-      });
-    });
+    return runXac(['check'], env);
   }
 
   const formLink = () =>

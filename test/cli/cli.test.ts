@@ -1,24 +1,17 @@
-import { execFile } from 'node:child_process';
 import { createPublicKey, generateKeyPairSync, randomBytes, randomUUID } from 'node:crypto';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { runXac, type CliResult } from '../support/cli.js';
 import { defineSolution, jsonEndpoint } from '../../src/index.js';
 import { createMasterKeyRing, parseMasterKey, type MasterKeyRing } from '../../src/secrets/master-keys.js';
 import { SecretStore, type SecretBlocks } from '../../src/secrets/secret-store.js';
 import { SqliteStore } from '../../src/storage/sqlite-store.js';
 import { postJson, startRuntime, waitFor } from '../support/harness.js';
 
-const root = fileURLToPath(new URL('../..', import.meta.url));
 const APP = 'note-dispatcher';
 
-interface CliResult {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
 
 function newKeyText(): string {
   return randomBytes(32).toString('base64');
@@ -57,14 +50,7 @@ describe('xac CLI', () => {
       XAC_LOG_LEVEL: 'warn',
       ...env,
     };
-    for (const [name, value] of Object.entries(childEnv)) if (value === undefined) delete childEnv[name];
-    return new Promise((resolve) => {
-      execFile(process.execPath, [join(root, 'bin/xac.js'), ...args], { env: childEnv, cwd: dir, timeout: 20_000 }, (error, stdout, stderr) => {
-        let code = 0;
-        if (error) code = typeof error.code === 'number' ? error.code : -1;
-        resolve({ code, stdout, stderr });
-      });
-    });
+    return runXac(args, childEnv, { cwd: dir, timeoutMs: 20_000 });
   }
 
   /** Stores secret blocks for each customer through the SecretStore API on the CLI's database file. */
@@ -169,7 +155,7 @@ describe('xac CLI', () => {
       const set = await xac(['policy', 'set', '--public-key', file, '--algorithm', 'es512', '--issuer', `${issuer}/`]);
       expect(set.code).toBe(0);
       expect(set.stdout.trim().split('\n')).toEqual([
-        'The PEM holds a private key; only the public key derived from it was stored. Delete the private key file.',
+        'The PEM contains a private key, so only the public key derived from it was stored. Delete the private key file.',
         `Provider policy stored: ES512, issuer ${issuer}`,
       ]);
 

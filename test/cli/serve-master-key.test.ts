@@ -1,22 +1,18 @@
-import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
+import { runXac, type CliResult } from '../support/cli.js';
 import { SecretStore } from '../../src/secrets/secret-store.js';
 import { createMasterKeyRing, parseMasterKey } from '../../src/secrets/master-keys.js';
 import { SqliteStore } from '../../src/storage/sqlite-store.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 
-function run(args: string[], env: Record<string, string>): Promise<{ code: number; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, [join(root, 'bin/xac.js'), ...args], { env: { ...process.env, ...env }, timeout: 30_000 }, (error, _stdout, stderr) => {
-      resolve({ code: error === null ? 0 : typeof error.code === 'number' ? error.code : 1, stderr });
-    });
-  });
+function run(args: string[], env: Record<string, string>): Promise<CliResult> {
+  return runXac(args, { ...process.env, ...env });
 }
 
 describe('xac serve start-up', () => {

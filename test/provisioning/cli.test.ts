@@ -1,8 +1,9 @@
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { runXac, type CliResult } from '../support/cli.js';
 import { waitFor } from '../support/harness.js';
 import { APP, CONFIGURATION_URI } from './fixtures/solution.js';
 import { childEnv, readDraftTemplates, startSetup, type Setup } from './helpers.js';
@@ -10,23 +11,9 @@ import { childEnv, readDraftTemplates, startSetup, type Setup } from './helpers.
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const SOLUTION = join(root, 'test/provisioning/fixtures/solution.ts');
 
-interface CliResult {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
 
 function xac(args: string[], env: Record<string, string>): Promise<CliResult> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, [join(root, 'bin/xac.js'), ...args], { env, timeout: 60_000 }, (error, stdout, stderr) => {
-      resolve({ code: exitCode(error), stdout, stderr });
-    });
-  });
-}
-
-function exitCode(error: { code?: unknown } | null): number {
-  if (error === null) return 0;
-  return typeof error.code === 'number' ? error.code : 1;
+  return runXac(args, env, { timeoutMs: 60_000 });
 }
 
 async function freePort(): Promise<number> {

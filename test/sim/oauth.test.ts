@@ -137,6 +137,21 @@ describe('authorization code grant', () => {
     expect(response.status).toBe(400);
   });
 
+  it('rejects a relative redirect uri', async () => {
+    const application = await sim.control.createOauthApplication({
+      account: sim.providerAccountId,
+      grantType: 'authorization_code',
+      scopes: ['request:R'],
+    });
+
+    const response = await authorize(application.clientId, '/callback');
+    const body = (await response.json()) as { error: string; error_description: string };
+
+    expect(response.status).toBe(400);
+    expect(body.error).toBe('invalid_request');
+    expect(body.error_description).toBe("redirect_uri '/callback' is not an absolute URL.");
+  });
+
   it('exchanges a code once and refreshes', async () => {
     const application = await authCodeApplication();
     const location = new URL((await authorize(application.clientId)).headers.get('location') ?? '');

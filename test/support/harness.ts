@@ -58,7 +58,7 @@ export interface Signer {
   sign(data: Record<string, unknown>, claims?: JWTPayload & { iatSeconds?: number }): Promise<string>;
 }
 
-/** A webhook policy's key pair, signing as Xurrent does: iss, sub, jti, iat = nbf, aud when set. */
+/** Creates a webhook policy's key pair that signs as Xurrent does: iss, sub, jti, iat = nbf, aud when set. */
 export async function createSigner(algorithm = 'ES256', issuer = 'https://provider.xurrent.com', audience?: string): Promise<Signer> {
   const { privateKey, publicKey } = await generateKeyPair(algorithm, { extractable: true });
   const publicKeyPem = await exportSPKI(publicKey);

@@ -53,7 +53,7 @@ export function registerPolicy(program: Command): void {
         { mustExist: false },
       );
       if (key.derivedFromPrivateKey) {
-        console.log('The PEM holds a private key; only the public key derived from it was stored. Delete the private key file.');
+        console.log('The PEM contains a private key, so only the public key derived from it was stored. Delete the private key file.');
       }
       console.log(`Provider policy stored: ${algorithm}, issuer ${issuer}${options.audience ? `, audience ${options.audience}` : ''}`);
     });

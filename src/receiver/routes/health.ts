@@ -8,7 +8,7 @@ export function registerHealthRoute(app: FastifyInstance, runtime: Runtime): voi
       await runtime.store.ping();
       return reply.send({ status: 'ok', store: runtime.store.kind });
     } catch (error) {
-      request.log.error({ err: error }, 'health check failed: the store does not answer');
+      request.log.error({ err: error }, 'health check failed: the store did not respond');
       return reply.code(503).send({ status: 'unavailable', store: runtime.store.kind });
     }
   });

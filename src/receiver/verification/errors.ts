@@ -1,5 +1,5 @@
 /**
- * Error codes of webhook verification, each with the HTTP status that the receiver answers.
+ * Error codes of webhook verification, each with the HTTP status of the receiver's response.
  *
  * 400 means the request itself is malformed. 401 means the delivery could not be
  * authenticated (bad signature, algorithm or claims, or no policy stored for it).
@@ -48,7 +48,7 @@ export interface VerificationErrorOptions {
 }
 
 /**
- * Failure of webhook verification, with a stable `code` and the HTTP `status` to answer.
+ * Failure of webhook verification, with a stable `code` and the HTTP `status` of the response.
  *
  * Messages name the failed check and the fix. They never contain the token, key material
  * or payload values. No `cause` is attached, because jose's claim errors carry the decoded

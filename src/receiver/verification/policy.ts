@@ -94,7 +94,7 @@ const keyCache = new Map<string, Promise<CryptoKey>>();
  */
 export async function loadVerificationKey(pem: string, algorithm: string): Promise<CryptoKey> {
   const policyAlgorithm = parsePolicyAlgorithm(algorithm);
-  // The cache key is a hash, so that the cache never holds a copy of a private PEM.
+  // The cache key is a hash, so that the cache never contains a copy of a private PEM.
   const cacheKey = createHash('sha256').update(policyAlgorithm).update('\n').update(pem).digest('hex');
 
   const cached = keyCache.get(cacheKey);
